@@ -1,0 +1,7 @@
+/** Browser-safe protocol entry of @canopy/core: topics, payloads, metrics, agronomy. */
+export * from './agronomy.ts';
+export * from './demo.ts';
+export * from './history.ts';
+export * from './metrics.ts';
+export * from './payloads.ts';
+export * from './topics.ts';

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { toLineProtocol } from './influxLineProtocol.ts';
+
+const at = { device: 'gh1-climate', greenhouse: 'gh-1' };
+
+describe('toLineProtocol', () => {
+  it('puts the metrics of one device and instant into one point with ms timestamps', () => {
+    const body = toLineProtocol([
+      { ...at, ts: 1_700_000_000_123, metric: 'rh_pct', value: 61 },
+      { ...at, ts: 1_700_000_000_123, metric: 'air_temp_c', value: 21.5 },
+      { ...at, ts: 1_700_000_060_000, metric: 'air_temp_c', value: 22 },
+    ]);
+    expect(body.split('\n')).toEqual([
+      'telemetry,device=gh1-climate,greenhouse=gh-1 air_temp_c=21.5,rh_pct=61 1700000000123',
+      'telemetry,device=gh1-climate,greenhouse=gh-1 air_temp_c=22 1700000060000',
+    ]);
+  });
+
+  it('writes a channel suffix as part of the field name and never an integer field', () => {
+    expect(toLineProtocol([{ ...at, ts: 5, metric: 'soil_temp_c.2', value: 18 }])).toBe(
+      'telemetry,device=gh1-climate,greenhouse=gh-1 soil_temp_c.2=18 5',
+    );
+  });
+
+  it('keeps separate points for separate devices, greenhouses and instants', () => {
+    const body = toLineProtocol([
+      { device: 'a', greenhouse: 'g', ts: 1, metric: 'ph', value: 6 },
+      { device: 'b', greenhouse: 'g', ts: 1, metric: 'ph', value: 6 },
+      { device: 'a', greenhouse: 'h', ts: 1, metric: 'ph', value: 6 },
+      { device: 'a', greenhouse: 'g', ts: 2, metric: 'ph', value: 6 },
+    ]);
+    expect(body.split('\n')).toHaveLength(4);
+  });
+
+  it('keeps the last value of a metric repeated at the same instant', () => {
+    const body = toLineProtocol([
+      { ...at, ts: 1, metric: 'ph', value: 6 },
+      { ...at, ts: 1, metric: 'ph', value: 7.25 },
+    ]);
+    expect(body).toBe('telemetry,device=gh1-climate,greenhouse=gh-1 ph=7.25 1');
+  });
+
+  it('returns an empty body for no readings', () => {
+    expect(toLineProtocol([])).toBe('');
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * TimeSeriesStore on InfluxDB through the v1 `/write` and `/query` endpoints, so one code path
+ * serves 1.x natively and 2.x, 3.x and Cloud through their compatibility APIs. The store does
+ * not buffer or retry: each `write` is one POST, and failures carry what a retry layer needs.
+ */
+import { checkId, checkRangeQuery, checkReadings } from './influxChecks.ts';
+import { createInfluxHttp, type InfluxHttpOptions } from './influxHttp.ts';
+import { toLineProtocol } from './influxLineProtocol.ts';
+import { createDatabaseQuery, fieldKeysQuery, joinStatements, latestStatements, rangeQuery } from './influxQl.ts';
+import { toFieldKeys, toHistorySeries, toLatestValues } from './influxResponse.ts';
+import { StoreError, type TimeSeriesStore } from './timeSeriesStore.ts';
+
+export { StoreHttpError } from './influxHttp.ts';
+
+/** Satisfied by a pino logger. */
+export interface StoreLogger {
+  warn(fields: object, message: string): void;
+}
+
+export interface InfluxStoreOptions extends InfluxHttpOptions {
+  readonly logger?: StoreLogger;
+}
+
+/**
+ * Resolves once the database has been asked for (`CREATE DATABASE`, which only 1.x honours: 2.x
+ * answers that its v1 /query is read-only and 3.x creates databases on first write, so a refusal
+ * is logged and ignored). Rejects with CANOPY_STORE_UNREACHABLE when the server cannot be reached.
+ */
+export async function createInfluxStore(options: InfluxStoreOptions): Promise<TimeSeriesStore> {
+  if (options.database === '') throw new StoreError('CANOPY_STORE_INVALID', 'the InfluxDB database name is empty');
+  const http = createInfluxHttp(options);
+  try {
+    await http.exec(createDatabaseQuery(options.database));
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'CANOPY_STORE_UNREACHABLE') throw err;
+    options.logger?.warn(
+      { err, database: options.database },
+      'CREATE DATABASE refused; assuming the database exists or is created on write',
+    );
+  }
+
+  let closed = false;
+  const ensureOpen = () => {
+    if (closed) throw new StoreError('CANOPY_STORE_CLOSED', 'the InfluxDB store is closed');
+  };
+
+  return {
+    async write(readings) {
+      ensureOpen();
+      checkReadings(readings);
+      if (readings.length > 0) await http.write(toLineProtocol(readings));
+    },
+
+    async latest(greenhouses) {
+      ensureOpen();
+      for (const g of greenhouses) checkId('greenhouse', g);
+      if (greenhouses.length === 0) return [];
+      const fields = toFieldKeys((await http.read(fieldKeysQuery()))[0]);
+      if (fields.length === 0) return [];
+      const queries = joinStatements(latestStatements(fields, [...new Set(greenhouses)]));
+      const results = (await Promise.all(queries.map((q) => http.read(q)))).flat();
+      return toLatestValues(results, fields);
+    },
+
+    async range(query) {
+      ensureOpen();
+      checkRangeQuery(query);
+      const metrics = [...new Set(query.metrics)];
+      if (metrics.length === 0 || query.from >= query.to) return [];
+      const [result] = await http.read(rangeQuery({ ...query, metrics }));
+      return toHistorySeries(result, metrics, query.byDevice);
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * TimeSeriesStore in one embedded SQLite file, for single-box installs without InfluxDB.
+ * better-sqlite3 is synchronous, so a worker thread owns the connection and this thread only
+ * checks input and passes messages: a big batch or a long range never stalls the event loop.
+ */
+import { Worker } from 'node:worker_threads';
+import { checkId, checkRangeQuery, checkReadings } from './influxChecks.ts';
+import type { SqliteWorkerData } from './sqliteProtocol.ts';
+import { connectSqliteWorker } from './sqliteRpc.ts';
+import type { TimeSeriesStore } from './timeSeriesStore.ts';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; created with its tables if missing. */
+  readonly file: string;
+}
+
+/** Resolves once the file is open and its schema in place; rejects with CANOPY_STORE_OPEN otherwise. */
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<TimeSeriesStore> {
+  const rpc = await connectSqliteWorker(spawnWorker(options.file));
+  return {
+    async write(readings) {
+      checkReadings(readings);
+      if (readings.length > 0) await rpc.call({ op: 'write', readings });
+    },
+    async latest(greenhouses) {
+      for (const g of greenhouses) checkId('greenhouse', g);
+      return greenhouses.length === 0 ? [] : rpc.call({ op: 'latest', greenhouses });
+    },
+    async range(query) {
+      checkRangeQuery(query);
+      return rpc.call({ op: 'range', query });
+    },
+    close: () => rpc.close(),
+  };
+}
+
+/**
+ * The worker is TypeScript, but on Node 20 tsx (4.23) hooks only the main thread: a worker fails
+ * with ERR_UNKNOWN_FILE_EXTENSION even with an inherited or added `--import tsx`. So a one-line
+ * bootstrap registers tsx inside the worker, then imports the worker module. execArgv is empty so
+ * no loader is inherited on top of it; this works the same under `tsx` (npm start) and vitest.
+ */
+function spawnWorker(file: string): Worker {
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./sqliteWorker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, execArgv: [], workerData: { file } satisfies SqliteWorkerData });
+}

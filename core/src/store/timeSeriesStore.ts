@@ -1,0 +1,52 @@
+/**
+ * The time-series store every service goes through: ingest writes, the API reads. Two
+ * implementations (InfluxDB and embedded SQLite) pass one contract suite
+ * (tests/integration/timeSeriesStore.contract.test.ts).
+ */
+import type { HistorySeries } from '../history.ts';
+import type { Reading } from '../telemetry.ts';
+
+export interface StoredReading extends Reading {
+  /** The greenhouse the device was assigned to at `ts`. */
+  readonly greenhouse: string;
+}
+
+export interface LatestValue {
+  readonly greenhouse: string;
+  readonly device: string;
+  readonly metric: string;
+  readonly ts: number;
+  readonly value: number;
+}
+
+export interface RangeQuery {
+  readonly greenhouse: string;
+  /** Metric keys, already checked against the vocabulary. */
+  readonly metrics: readonly string[];
+  /** Inclusive, epoch ms. */
+  readonly from: number;
+  /** Exclusive, epoch ms. */
+  readonly to: number;
+  /** Bucket width; buckets are aligned to multiples of it since the epoch. */
+  readonly stepMs: number;
+  /** One series per device and metric instead of one per metric over the greenhouse. */
+  readonly byDevice: boolean;
+}
+
+export interface TimeSeriesStore {
+  /** Idempotent: a reading with the same device, metric and ts overwrites, never duplicates. */
+  write(readings: readonly StoredReading[]): Promise<void>;
+  /** The newest value per device and metric in these greenhouses. */
+  latest(greenhouses: readonly string[]): Promise<LatestValue[]>;
+  /** Mean, min and max per bucket; empty buckets are left out; points in time order. */
+  range(query: RangeQuery): Promise<HistorySeries[]>;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  readonly code: string;
+  constructor(code: `CANOPY_STORE_${string}`, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}

@@ -1,0 +1,45 @@
+import type { HistorySeries } from '@canopy/core';
+
+/** Response shapes of the Canopy REST API, as the dashboard reads them. */
+export interface Cooperative {
+  id: string;
+  name: string;
+  timeZone: string;
+  locale: string;
+}
+
+export interface Device {
+  id: string;
+  name: string;
+  kind: string;
+  online: boolean;
+  lastSeen: number | null;
+}
+
+export interface LatestReading {
+  value: number;
+  ts: number;
+  device: string;
+}
+
+export interface Greenhouse {
+  id: string;
+  name: string;
+  farm: { id: string; name: string };
+  areaM2: number;
+  devices: Device[];
+  /** metric key → newest reading */
+  latest: Record<string, LatestReading>;
+}
+
+export interface GreenhouseList {
+  cooperative: Cooperative;
+  greenhouses: Greenhouse[];
+}
+
+export interface HistoryResponse {
+  from: number;
+  to: number;
+  step_ms: number;
+  series: HistorySeries[];
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { Greenhouse } from '../api/types.ts';
+import { applyReadings, applyStatus, lastUpdate } from './applyLive.ts';
+
+const gh: Greenhouse = {
+  id: 'gh-1',
+  name: 'Nhà lưới 1',
+  farm: { id: 'farm-1', name: 'Trang trại' },
+  areaM2: 720,
+  devices: [
+    { id: 'gh1-climate', name: 'Khí hậu', kind: 'climate', online: true, lastSeen: 1_000 },
+    { id: 'gh1-substrate', name: 'Giá thể', kind: 'substrate', online: false, lastSeen: null },
+  ],
+  latest: { air_temp_c: { value: 28, ts: 1_000, device: 'gh1-climate' } },
+};
+
+describe('live updates of a greenhouse', () => {
+  it('takes newer readings, keeps newer ones it has, and moves last-seen', () => {
+    const next = applyReadings(gh, {
+      greenhouse: 'gh-1',
+      readings: [
+        { device: 'gh1-climate', metric: 'air_temp_c', ts: 900, value: 20 },
+        { device: 'gh1-substrate', metric: 'soil_temp_c.2', ts: 2_000, value: 22.5 },
+      ],
+    });
+    expect(next.latest.air_temp_c?.value).toBe(28);
+    expect(next.latest['soil_temp_c.2']).toEqual({ value: 22.5, ts: 2_000, device: 'gh1-substrate' });
+    expect(next.devices.map((d) => d.lastSeen)).toEqual([1_000, 2_000]);
+    expect(lastUpdate(next)).toBe(2_000);
+    expect(gh.latest['soil_temp_c.2']).toBeUndefined();
+  });
+
+  it('ignores messages for another greenhouse', () => {
+    expect(applyReadings(gh, { greenhouse: 'gh-2', readings: [{ device: 'x', metric: 'rh_pct', ts: 5_000, value: 1 }] })).toBe(gh);
+  });
+
+  it('switches a device online', () => {
+    const next = applyStatus(gh, { greenhouse: 'gh-1', device: 'gh1-substrate', state: 'online', ts: 3_000 });
+    expect(next.devices[1]).toMatchObject({ online: true, lastSeen: 3_000 });
+    expect(next.devices[0]).toBe(gh.devices[0]);
+  });
+});
