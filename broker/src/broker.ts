@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server } from 'node:net';
+import { parseTopic } from '@canopy/core';
 import type { Logger } from '@canopy/core/node';
 import { Aedes } from 'aedes';
 import type { BrokerConfig } from './config.ts';
@@ -21,7 +22,12 @@ export function createBroker(config: BrokerConfig, logger: Logger): Broker {
 
   return {
     async start() {
-      const broker = await Aedes.createBroker();
+      const broker = await Aedes.createBroker({
+        // A retained command would switch a valve again at every reconnect: commands are never retained.
+        authorizePublish: (_client, packet, done) => {
+          done(packet.retain && parseTopic(packet.topic)?.kind === 'cmd' ? new Error('retained commands are refused') : null);
+        },
+      });
       broker.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'client error'));
       broker.on('connectionError', (client, err) => logger.debug({ client: client?.id, err: err.message }, 'connection error'));
       // Nagle plus delayed ACK adds ~30 ms to p99 on loopback MQTT.

@@ -29,6 +29,7 @@ export interface DayNormals {
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysIn = (month: number) => DAYS_IN_MONTH[month] as number;
 const COLUMNS = ['month', 'mean_max_c', 'mean_min_c', 'mean_rh_pct', 'sunshine_h'] as const;
 
 /** Validates the data file's shape, so a bad edit fails at start-up and not as NaN readings. */
@@ -76,5 +77,3 @@ export function normalsAt(normals: ClimateNormals, t: number): DayNormals {
     sunshineHPerDay: lerp(a.sunshineH / daysIn((i + 12) % 12), b.sunshineH / daysIn((i + 13) % 12)),
   };
 }
-
-const daysIn = (month: number) => DAYS_IN_MONTH[month] as number;

@@ -39,7 +39,6 @@ export interface GreenhouseOptions {
 }
 
 export interface Greenhouse {
-  readonly id: string;
   conditions(t: number): GreenhouseConditions;
   actuator(name: string, t: number): ActuatorView;
   command(name: string, change: ActuatorChange, t: number): ActuatorView;
@@ -175,7 +174,6 @@ export function createGreenhouse(options: GreenhouseOptions): Greenhouse {
   };
 
   return {
-    id: options.id,
     conditions(t) {
       const s = advance(t);
       const out = weather.at(t);

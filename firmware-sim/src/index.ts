@@ -1,5 +1,5 @@
 /** @canopy/firmware-sim: plays the demo cooperative's devices over MQTT, with a pure, testable model. */
-export { type ActuatorChange, type ActuatorView, createActuators } from './actuators.ts';
+export type { ActuatorChange, ActuatorView } from './actuators.ts';
 export { type ClimateNormals, type DayNormals, normalsAt, parseClimateNormals, RED_RIVER_DELTA } from './climateNormals.ts';
 export { type CommandHandler, createCommandHandler } from './commands.ts';
 export { loadConfig, type SimConfig } from './config.ts';
@@ -7,5 +7,5 @@ export type { SimLogger } from './deviceClient.ts';
 export { createDeviceModel, type DeviceModel, SIMULATED_METRICS } from './deviceModel.ts';
 export { createGreenhouse, FAN, type Greenhouse, type GreenhouseConditions, VALVE } from './greenhouse.ts';
 export { createSimulator, DEFAULT_SEED, type SimulatedDevice, type Simulator, type SimulatorOptions } from './simulator.ts';
-export { clearSkyIrradianceWm2, dayLengthH, solarElevationDeg } from './solar.ts';
+export { solarElevationDeg } from './solar.ts';
 export { createWeather, diurnalTempC, type OutsideConditions, type Weather } from './weather.ts';

@@ -15,7 +15,7 @@ function AppBar() {
     <header className="app-bar">
       <Link className="brand" href="/">
         <span className="brand-name">{t('app.name')}</span>
-        {data && <span className="brand-coop">{data.cooperative.name}</span>}
+        {data?.cooperative && <span className="brand-coop">{data.cooperative.name}</span>}
       </Link>
       <div className="app-bar-tools">
         <LiveStatus />

@@ -21,5 +21,5 @@ export function useCooperative(): ApiState<GreenhouseList> {
 }
 
 export function useTimeZone(): string {
-  return useCooperative().data?.cooperative.timeZone ?? DEFAULT_TIME_ZONE;
+  return useCooperative().data?.cooperative?.timeZone ?? DEFAULT_TIME_ZONE;
 }

@@ -7,7 +7,7 @@ import { ApiError } from '../errors.ts';
 
 export const webPlugin: FastifyPluginAsync<{ distDir: string }> = async (app, { distDir }) => {
   const built = existsSync(join(distDir, 'index.html'));
-  if (built) await app.register(fastifyStatic, { root: distDir, wildcard: false, index: 'index.html' });
+  if (built) await app.register(fastifyStatic, { root: distDir, wildcard: false, index: 'index.html', preCompressed: true });
   app.setNotFoundHandler(async (req, reply) => {
     if (req.method !== 'GET' || req.url.startsWith('/api/') || req.url.startsWith('/socket.io')) {
       throw new ApiError(404, 'CANOPY_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);

@@ -3,50 +3,12 @@
  * PostgreSQL. Append new migrations; never edit one that has shipped.
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { initial } from './migrations/0001_initial.ts';
 import type { MetaSchema } from './schema.ts';
 
+/** Every migration, by name; names sort in the order they apply. */
 const MIGRATIONS: Record<string, Migration> = {
-  '0001_initial': {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('cooperatives')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('time_zone', 'text', (c) => c.notNull())
-        .addColumn('locale', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('farms')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('cooperative_id', 'text', (c) => c.notNull().references('cooperatives.id').onDelete('cascade'))
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('greenhouses')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('cooperative_id', 'text', (c) => c.notNull().references('cooperatives.id').onDelete('cascade'))
-        .addColumn('farm_id', 'text', (c) => c.notNull().references('farms.id').onDelete('cascade'))
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('area_m2', 'double precision')
-        .addColumn('structure', 'text')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('devices')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('cooperative_id', 'text', (c) => c.notNull().references('cooperatives.id').onDelete('cascade'))
-        .addColumn('greenhouse_id', 'text', (c) => c.references('greenhouses.id').onDelete('set null'))
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('canopy'))
-        .addColumn('interval_s', 'integer', (c) => c.notNull().defaultTo(10))
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('greenhouses_by_farm').on('greenhouses').column('farm_id').execute();
-      await db.schema.createIndex('devices_by_greenhouse').on('devices').column('greenhouse_id').execute();
-    },
-  },
+  '0001_initial': initial,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

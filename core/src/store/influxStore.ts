@@ -3,11 +3,12 @@
  * serves 1.x natively and 2.x, 3.x and Cloud through their compatibility APIs. The store does
  * not buffer or retry: each `write` is one POST, and failures carry what a retry layer needs.
  */
-import { checkId, checkRangeQuery, checkReadings } from './influxChecks.ts';
+
 import { createInfluxHttp, type InfluxHttpOptions } from './influxHttp.ts';
 import { toLineProtocol } from './influxLineProtocol.ts';
 import { createDatabaseQuery, fieldKeysQuery, joinStatements, latestStatements, rangeQuery } from './influxQl.ts';
 import { toFieldKeys, toHistorySeries, toLatestValues } from './influxResponse.ts';
+import { checkId, checkRangeQuery, checkReadings } from './inputChecks.ts';
 import { StoreError, type TimeSeriesStore } from './timeSeriesStore.ts';
 
 export { StoreHttpError } from './influxHttp.ts';

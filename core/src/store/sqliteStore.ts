@@ -4,7 +4,7 @@
  * checks input and passes messages: a big batch or a long range never stalls the event loop.
  */
 import { Worker } from 'node:worker_threads';
-import { checkId, checkRangeQuery, checkReadings } from './influxChecks.ts';
+import { checkId, checkRangeQuery, checkReadings } from './inputChecks.ts';
 import type { SqliteWorkerData } from './sqliteProtocol.ts';
 import { connectSqliteWorker } from './sqliteRpc.ts';
 import type { TimeSeriesStore } from './timeSeriesStore.ts';

@@ -33,7 +33,8 @@ export interface Greenhouse {
 }
 
 export interface GreenhouseList {
-  cooperative: Cooperative;
+  /** null until a cooperative is set up. */
+  cooperative: Cooperative | null;
   greenhouses: Greenhouse[];
 }
 

@@ -18,7 +18,7 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: Depen
   const [loading, setLoading] = useState(true);
   const [attempt, setAttempt] = useState(0);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `load` is a fresh closure each render; its inputs are `deps`.
+  // `load` is a fresh closure each render; `deps` stand for its inputs.
   useEffect(() => {
     const abort = new AbortController();
     setLoading(true);

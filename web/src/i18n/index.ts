@@ -22,7 +22,9 @@ function storedLanguage(): Language {
 export function setLanguage(lang: Language): void {
   try {
     localStorage.setItem(STORAGE_KEY, lang);
-  } catch {}
+  } catch {
+    // Not remembered, but switched all the same.
+  }
   void i18next.changeLanguage(lang);
 }
 

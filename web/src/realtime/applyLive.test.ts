@@ -34,9 +34,11 @@ describe('live updates of a greenhouse', () => {
     expect(applyReadings(gh, { greenhouse: 'gh-2', readings: [{ device: 'x', metric: 'rh_pct', ts: 5_000, value: 1 }] })).toBe(gh);
   });
 
-  it('switches a device online', () => {
+  it('switches a device online and offline', () => {
     const next = applyStatus(gh, { greenhouse: 'gh-1', device: 'gh1-substrate', state: 'online', ts: 3_000 });
     expect(next.devices[1]).toMatchObject({ online: true, lastSeen: 3_000 });
     expect(next.devices[0]).toBe(gh.devices[0]);
+    const off = applyStatus(gh, { greenhouse: 'gh-1', device: 'gh1-climate', state: 'offline', ts: 9_000 });
+    expect(off.devices[0]).toMatchObject({ online: false, lastSeen: 1_000 });
   });
 });

@@ -19,12 +19,15 @@ export function applyReadings(gh: Greenhouse, msg: LiveMessage): Greenhouse {
   return { ...gh, latest, devices };
 }
 
+/** A device going online was just seen; one going offline keeps its last-seen, since the broker notices silence late. */
 export function applyStatus(gh: Greenhouse, msg: StatusMessage): Greenhouse {
   if (msg.greenhouse !== gh.id) return gh;
   const online = msg.state === 'online';
   return {
     ...gh,
-    devices: gh.devices.map((d) => (d.id === msg.device ? { ...d, online, lastSeen: Math.max(d.lastSeen ?? 0, msg.ts) } : d)),
+    devices: gh.devices.map((d) =>
+      d.id === msg.device ? { ...d, online, lastSeen: online ? Math.max(d.lastSeen ?? 0, msg.ts) : d.lastSeen } : d,
+    ),
   };
 }
 

@@ -30,6 +30,8 @@ describe('value axis ticks', () => {
   });
 
   it('gives a flat line some room', () => {
-    expect(niceTicks(0, 0)).toEqual([-1, -0.5, 0, 0.5, 1]);
+    expect(niceTicks(0, 0)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(niceTicks(-2, -2)).toEqual([-3, -2.5, -2, -1.5, -1]);
+    expect(niceTicks(25, 25)).toEqual([15, 20, 25, 30, 35]);
   });
 });

@@ -39,9 +39,9 @@ export function gapThresholdMs(stepMs: number): number {
 export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
   if (max - min < 1e-9) {
-    // A flat line: centre it in a band of ±1 unit of its magnitude.
+    // A flat line gets a band of ±1 unit of its magnitude, not reaching below zero for a quantity that never does (light at night).
     const pad = Math.abs(min) > 1 ? 10 ** Math.floor(Math.log10(Math.abs(min))) : 1;
-    return niceTicks(min - pad, max + pad, count);
+    return niceTicks(min >= 0 ? Math.max(0, min - pad) : min - pad, max + pad, count);
   }
   const rough = (max - min) / (count - 1);
   const magnitude = 10 ** Math.floor(Math.log10(rough));

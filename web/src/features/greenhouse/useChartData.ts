@@ -19,14 +19,8 @@ export interface ChartDataState {
 /**
  * History of `metricKeys` over `range`, kept current by the greenhouse's live readings. Fetches again
  * when the range or metrics change and after a reconnect, which may have missed readings.
- * `metricKeys` undefined means "not known yet": nothing is fetched.
  */
-export function useChartData(
-  greenhouseId: string,
-  range: RangeId,
-  metricKeys: readonly string[] | undefined,
-  reconnects: number,
-): ChartDataState {
+export function useChartData(greenhouseId: string, range: RangeId, metricKeys: readonly string[], reconnects: number): ChartDataState {
   const [data, setData] = useState<ChartsData>();
   const [error, setError] = useState<ApiError>();
   const [loading, setLoading] = useState(true);
@@ -34,11 +28,10 @@ export function useChartData(
   const [attempt, setAttempt] = useState(0);
   // Readings that arrive while history is in flight, replayed on top of it so none is lost.
   const pending = useRef<LiveReading[] | null>(null);
-  const keys = metricKeys?.join(',');
+  const keys = metricKeys.join(',');
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `reconnects` and `attempt` only trigger a new fetch.
+  // `reconnects` and `attempt` are listed only to fetch again.
   useEffect(() => {
-    if (keys === undefined) return;
     const abort = new AbortController();
     const { ms, raw } = RANGES[range];
     const to = Date.now();

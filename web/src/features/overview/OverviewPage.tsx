@@ -8,10 +8,11 @@ import { applyReadings, applyStatus } from '../../realtime/applyLive.ts';
 import { useGreenhouseLive, useLiveSnapshot } from '../../realtime/useLive.ts';
 import GreenhouseCard from './GreenhouseCard.tsx';
 
-/** Greenhouses by farm, farms in the order the API lists them. */
-function byFarm(greenhouses: readonly Greenhouse[]): Array<{ id: string; name: string; greenhouses: Greenhouse[] }> {
+/** Greenhouses by name ("Nhà lưới 2" before "Nhà lưới 10"), grouped by farm in the order their first greenhouse comes. */
+function byFarm(greenhouses: readonly Greenhouse[], locale: string): Array<{ id: string; name: string; greenhouses: Greenhouse[] }> {
+  const collator = new Intl.Collator(locale, { numeric: true });
   const farms = new Map<string, { id: string; name: string; greenhouses: Greenhouse[] }>();
-  for (const gh of greenhouses) {
+  for (const gh of [...greenhouses].sort((a, b) => collator.compare(a.name, b.name))) {
     const farm = farms.get(gh.farm.id) ?? { ...gh.farm, greenhouses: [] };
     farm.greenhouses.push(gh);
     farms.set(gh.farm.id, farm);
@@ -20,7 +21,7 @@ function byFarm(greenhouses: readonly Greenhouse[]): Array<{ id: string; name: s
 }
 
 export function OverviewPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { data, error, loading, reload, update } = useCooperative();
   const { reconnects } = useLiveSnapshot();
   const now = useNow();
@@ -45,7 +46,7 @@ export function OverviewPage() {
     <>
       <h1 className="visually-hidden">{t('overview.title')}</h1>
       {data.greenhouses.length === 0 && <Notice>{t('overview.empty')}</Notice>}
-      {byFarm(data.greenhouses).map((farm) => (
+      {byFarm(data.greenhouses, i18n.language).map((farm) => (
         <section key={farm.id} className="farm" aria-labelledby={`farm-${farm.id}`}>
           <h2 id={`farm-${farm.id}`} className="section-title">
             {farm.name}
