@@ -5,6 +5,9 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { startInfluxd } from '../tests/helpers/influxd.ts';
+import { benchHistory, historyTable } from './bench/history.ts';
+import { benchPipeline, pipelineTable } from './bench/pipeline.ts';
+import { benchReconnectStorm, reconnectStormTable } from './bench/reconnectStorm.ts';
 import { benchStoreWrites } from './bench/storeWrite.ts';
 
 const quick = process.argv.includes('--quick');
@@ -22,11 +25,24 @@ try {
         `| ${w.name} | ${w.readingsPerS.toLocaleString('en')} | ${anchor ? (w.readingsPerS / anchor.readingsPerS).toFixed(2) : '-'} | ${w.lagP50Ms} / ${w.lagP99Ms} / ${w.lagMaxMs} |`,
     ),
   ];
+  const history = await benchHistory({ quick, ...(influxd ? { influxUrl: influxd.url } : {}) });
+  lines.push('', ...historyTable(history));
+  const reconnectStorm = await benchReconnectStorm({ quick });
+  lines.push('', ...reconnectStormTable(reconnectStorm));
+  const pipelineOptions = quick
+    ? { ratePerS: 5_000, durationMs: 8_000, devices: 100 }
+    : { ratePerS: 20_000, durationMs: 30_000, devices: 200 };
+  const pipeline = influxd ? await benchPipeline({ influxUrl: influxd.url, ...pipelineOptions }) : undefined;
+  if (pipeline)
+    lines.push('', ...pipelineTable(pipeline, pipelineOptions, writes.find((w) => w.name.startsWith('InfluxDB'))?.readingsPerS));
   if (!influxd) lines.push('', 'InfluxDB not measured: /usr/bin/influxd is not installed (apt-get install -y influxdb).');
   console.log(lines.join('\n'));
   mkdirSync('bench-results', { recursive: true });
   const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify({ quick, at: new Date().toISOString(), storeWrites: writes }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ quick, at: new Date().toISOString(), storeWrites: writes, history, reconnectStorm, pipeline }, null, 2)}\n`,
+  );
   console.log(`\nFigures written to ${file}`);
 } finally {
   await influxd?.stop();

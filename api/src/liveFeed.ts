@@ -31,7 +31,11 @@ export interface LiveFeed {
 const checkLive = Compile(LiveMessage);
 const checkStatus = Compile(StatusPayload);
 
-export function createLiveFeed(options: { mqttUrl: string; clientId: string }, directory: DeviceDirectory, logger: Logger): LiveFeed {
+export function createLiveFeed(
+  options: { mqttUrl: string; clientId: string; credentials?: { username: string; password: string } },
+  directory: DeviceDirectory,
+  logger: Logger,
+): LiveFeed {
   const bus = new EventBus<LiveEvents>();
   const statuses = new Map<string, DeviceStatus>();
   let client: MqttClient | undefined;
@@ -60,7 +64,7 @@ export function createLiveFeed(options: { mqttUrl: string; clientId: string }, d
     bus,
     statusOf: (deviceId) => statuses.get(deviceId),
     async start() {
-      const mqtt = await connectMqttReady(options.mqttUrl, { clientId: options.clientId, clean: true });
+      const mqtt = await connectMqttReady(options.mqttUrl, { clientId: options.clientId, clean: true, ...options.credentials });
       mqtt.on('message', (topic, payload) => {
         onMessage(topic, payload).catch((err: unknown) => logger.error({ err, topic }, 'live feed handler failed'));
       });

@@ -8,18 +8,18 @@ import type { Logger } from './log.ts';
 import { type MetaDb, openMetaDb } from './meta/database.ts';
 import { createDeviceDirectory, type DeviceDirectory } from './meta/directory.ts';
 import { createInfluxStore } from './store/influxStore.ts';
+import type { RollupStore } from './store/rollups.ts';
 import { createSqliteStore } from './store/sqliteStore.ts';
-import type { TimeSeriesStore } from './store/timeSeriesStore.ts';
 
 export interface DataResources extends Service {
   readonly meta: MetaDb;
-  readonly store: TimeSeriesStore;
+  readonly store: RollupStore;
   readonly directory: DeviceDirectory;
 }
 
 const DIRECTORY_TTL_MS = 5_000;
 
-export async function openTimeSeriesStore(config: DataConfig, logger: Logger): Promise<TimeSeriesStore> {
+export async function openTimeSeriesStore(config: DataConfig, logger: Logger): Promise<RollupStore> {
   if (!config.influx) return createSqliteStore({ file: timeSeriesDbFile(config) });
   return createInfluxStore({ ...config.influx, logger });
 }

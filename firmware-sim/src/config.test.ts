@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ConfigError } from '@canopy/core/node';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
@@ -10,6 +11,7 @@ describe('loadConfig', () => {
       intervalMs: 5_000,
       autoIrrigate: true,
       logLevel: 'info',
+      data: { dataDir: resolve('./data') },
     });
   });
 
@@ -29,6 +31,7 @@ describe('loadConfig', () => {
       seed: 42,
       autoIrrigate: false,
       logLevel: 'warn',
+      data: { dataDir: resolve('./data') },
     });
   });
 

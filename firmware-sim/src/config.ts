@@ -1,6 +1,6 @@
 /** The simulator's configuration, read once at start-up. */
 import { DEMO_DEFAULT_DEVICES } from '@canopy/core';
-import { ConfigError, type Env, envEnum, envInt, envOptional, envString, envUrl } from '@canopy/core/node';
+import { ConfigError, type DataConfig, type Env, envEnum, envInt, envOptional, envString, envUrl, loadDataConfig } from '@canopy/core/node';
 
 export interface SimConfig {
   readonly mqttUrl: string;
@@ -10,6 +10,8 @@ export interface SimConfig {
   readonly seed?: number;
   readonly autoIrrigate: boolean;
   readonly logLevel: string;
+  /** Run alone, the simulator asks the device registry in DATA_DIR for its devices' credentials. */
+  readonly data: DataConfig;
 }
 
 export function loadConfig(env: Env): SimConfig {
@@ -26,5 +28,6 @@ export function loadConfig(env: Env): SimConfig {
     ...(seed === undefined ? {} : { seed }),
     autoIrrigate: envEnum(env, 'SIM_AUTO_IRRIGATE', ['on', 'off'], 'on') === 'on',
     logLevel: envString(env, 'LOG_LEVEL', 'info'),
+    data: loadDataConfig(env),
   };
 }

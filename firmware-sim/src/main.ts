@@ -1,7 +1,8 @@
 /** Standalone entry: plays the demo cooperative's devices against a broker until SIGINT/SIGTERM. */
 import { demoCooperative } from '@canopy/core';
-import { createLogger, runMain, runUntilSignal } from '@canopy/core/node';
+import { createLogger, metaDbFile, openMetaDb, runMain, runUntilSignal } from '@canopy/core/node';
 import { loadConfig } from './config.ts';
+import { issueDemoCredentials } from './credentials.ts';
 import { createSimulator } from './simulator.ts';
 
 runMain(async () => {
@@ -11,9 +12,14 @@ runMain(async () => {
     logger.info('SIM_DEVICES=0: simulator off');
     return;
   }
+  const { devices } = demoCooperative(config.devices);
+  const meta = await openMetaDb({ file: metaDbFile(config.data) });
+  const credentials = await issueDemoCredentials(meta, devices);
+  await meta.destroy();
   const simulator = createSimulator({
     mqttUrl: config.mqttUrl,
-    devices: demoCooperative(config.devices).devices,
+    devices,
+    credentials,
     intervalMs: config.intervalMs,
     autoIrrigate: config.autoIrrigate,
     logger,

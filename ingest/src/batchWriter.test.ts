@@ -1,61 +1,152 @@
-import { createLogger, type StoredReading, type TimeSeriesStore } from '@canopy/core/node';
+import { createLogger, type StoredReading, StoreHttpError, type TimeSeriesStore } from '@canopy/core/node';
 import { describe, expect, it } from 'vitest';
-import { createBatchWriter } from './batchWriter.ts';
+import { createBatchWriter, type WriterEntry } from './batchWriter.ts';
 import { createIngestStats } from './stats.ts';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const reading = (i: number): StoredReading => ({ device: 'd1', greenhouse: 'g1', metric: 'ph', ts: 1_000 + i, value: 6 });
+const entries = (n: number, from = 0): WriterEntry[] => Array.from({ length: n }, (_, i) => ({ readings: [reading(from + i)] }));
 
-/** A store that records batches and fails the first `failures` writes. */
-function recordingStore(failures = 0) {
+/** A store that records batches and answers the first writes with the given failures. */
+function recordingStore(failures: unknown[] = []) {
   const batches: StoredReading[][] = [];
-  let remaining = failures;
   const store: TimeSeriesStore = {
     async write(readings) {
-      if (remaining-- > 0) throw new Error('store down');
+      const failure = failures.shift();
+      if (failure) throw failure;
       batches.push([...readings]);
     },
     latest: async () => [],
     range: async () => [],
+    deleteGreenhouses: async () => {},
     close: async () => {},
   };
   return { store, batches };
+}
+
+/** Runs timers at once and records the delays asked for, so no test waits on the clock. */
+function instantTimers() {
+  const delays: number[] = [];
+  const setTimer = (fn: () => void, ms: number) => {
+    delays.push(ms);
+    return setTimeout(fn, 0);
+  };
+  return { delays, setTimer };
 }
 
 describe('batch writer', () => {
   it('writes full batches at once and the remainder after the flush interval', async () => {
     const { store, batches } = recordingStore();
     const stats = createIngestStats();
-    const writer = createBatchWriter(store, { batchSize: 100, flushMs: 20, maxBuffered: 10_000 }, stats, logger);
-    writer.add(Array.from({ length: 250 }, (_, i) => reading(i)));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
-    expect(stats.readingsWritten).toBe(250);
-    writer.stop();
-  });
-
-  it('keeps failed batches, retries with backoff, and preserves order', async () => {
-    const { store, batches } = recordingStore(3);
-    const stats = createIngestStats();
+    const written: number[] = [];
     const writer = createBatchWriter(
       store,
-      { batchSize: 10, flushMs: 5, maxBuffered: 1_000, retry: { minMs: 5, maxMs: 20 } },
+      { batchSize: 100, flushMs: 20, maxBuffered: 10_000 },
       stats,
+      { written: (e) => written.push(e.length) },
       logger,
     );
-    writer.add(Array.from({ length: 25 }, (_, i) => reading(i)));
-    await writer.drain(Date.now() + 2_000);
-    expect(stats.writeFailures).toBe(3);
-    expect(batches.flat().map((r) => r.ts)).toEqual(Array.from({ length: 25 }, (_, i) => 1_000 + i));
+    for (const e of entries(250)) writer.add(e);
+    await writer.drain(Date.now() + 5_000);
+    expect(batches.flat()).toHaveLength(250);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(100);
+    expect(stats.readingsWritten).toBe(250);
+    expect(written.reduce((a, b) => a + b, 0)).toBe(250);
     writer.stop();
   });
 
-  it('refuses readings beyond its memory bound instead of growing', () => {
-    const { store } = recordingStore(1_000);
-    const writer = createBatchWriter(store, { batchSize: 10_000, flushMs: 60_000, maxBuffered: 100 }, createIngestStats(), logger);
-    expect(writer.add(Array.from({ length: 100 }, (_, i) => reading(i)))).toBe(true);
-    expect(writer.add([reading(101)])).toBe(false);
-    expect(writer.buffered()).toBe(100);
+  it('keeps failed batches, retries with growing jittered backoff, and preserves order', async () => {
+    const down = new Error('connect ECONNREFUSED');
+    const { store, batches } = recordingStore([down, down, down]);
+    const stats = createIngestStats();
+    const timers = instantTimers();
+    const writer = createBatchWriter(
+      store,
+      { batchSize: 10, flushMs: 5, maxBuffered: 1_000, retry: { minMs: 100, maxMs: 1_000 }, setTimer: timers.setTimer },
+      stats,
+      { written: () => {} },
+      logger,
+    );
+    for (const e of entries(25)) writer.add(e);
+    await writer.drain(Date.now() + 5_000);
+    expect(stats.writeRetries).toBe(3);
+    expect(batches.flat().map((r) => r.ts)).toEqual(Array.from({ length: 25 }, (_, i) => 1_000 + i));
+    // Full jitter under a ceiling that doubles: 100, 200, 400 ms.
+    const retries = timers.delays.filter((d) => d !== 5);
+    expect(retries).toHaveLength(3);
+    for (const [i, d] of retries.entries()) expect(d).toBeLessThanOrEqual(100 * 2 ** i);
+    writer.stop();
+  });
+
+  it.each([429, 503, 500])('honours Retry-After in seconds on %i', async (status) => {
+    const { store, batches } = recordingStore([new StoreHttpError('CANOPY_STORE_WRITE', status, 7, 'busy')]);
+    const stats = createIngestStats();
+    const timers = instantTimers();
+    const writer = createBatchWriter(
+      store,
+      { batchSize: 1, flushMs: 1, maxBuffered: 1_000, setTimer: timers.setTimer },
+      stats,
+      { written: () => {} },
+      logger,
+    );
+    writer.add({ readings: [reading(1)] });
+    await writer.drain(Date.now() + 5_000);
+    expect(timers.delays).toContain(7_000);
+    expect(batches).toHaveLength(1);
+    writer.stop();
+  });
+
+  it('drops only what a 400 partial write refused, counted by reason, and moves on', async () => {
+    const partial = new StoreHttpError(
+      'CANOPY_STORE_WRITE',
+      400,
+      undefined,
+      'partial write',
+      '{"error":"partial write: field type conflict: input field \\"ph\\" on measurement \\"telemetry\\" is type integer, already exists as type float dropped=2"}',
+    );
+    const { store, batches } = recordingStore([partial]);
+    const stats = createIngestStats();
+    const writer = createBatchWriter(store, { batchSize: 5, flushMs: 1, maxBuffered: 1_000 }, stats, { written: () => {} }, logger);
+    for (const e of entries(10)) writer.add(e);
+    await writer.drain(Date.now() + 5_000);
+    expect(stats.dropped.field_type_conflict).toBe(2);
+    expect(stats.writeRetries).toBe(0);
+    // The first batch is not resent: InfluxDB wrote its good lines already.
+    expect(batches.flat().map((r) => r.ts)).toEqual([1_005, 1_006, 1_007, 1_008, 1_009]);
+    expect(stats.readingsWritten).toBe(8);
+    writer.stop();
+  });
+
+  it('retries, never drops, when the store refuses the credentials or the database', async () => {
+    const { store, batches } = recordingStore([new StoreHttpError('CANOPY_STORE_WRITE', 401, undefined, 'unauthorized')]);
+    const stats = createIngestStats();
+    const timers = instantTimers();
+    const writer = createBatchWriter(
+      store,
+      { batchSize: 1, flushMs: 1, maxBuffered: 1_000, setTimer: timers.setTimer },
+      stats,
+      { written: () => {} },
+      logger,
+    );
+    writer.add({ readings: [reading(1)] });
+    await writer.drain(Date.now() + 5_000);
+    expect(stats.writeRetries).toBe(1);
+    expect(batches).toHaveLength(1);
+    writer.stop();
+  });
+
+  it('reports the room left under its memory bound', () => {
+    const { store } = recordingStore();
+    const writer = createBatchWriter(
+      store,
+      { batchSize: 10_000, flushMs: 60_000, maxBuffered: 100 },
+      createIngestStats(),
+      { written: () => {} },
+      logger,
+    );
+    writer.add({ readings: Array.from({ length: 60 }, (_, i) => reading(i)) });
+    expect(writer.room()).toBe(40);
+    expect(writer.buffered()).toBe(60);
     writer.stop();
   });
 });

@@ -1,22 +1,30 @@
 /**
- * Ingest: an ordinary MQTT subscriber. It validates telemetry reading by reading, derives
- * agronomy metrics, writes in batches through the TimeSeriesStore and fans accepted readings
- * out for live views. Several ingest processes can run side by side.
+ * Ingest: an MQTT subscriber with a persistent session (QoS 1, `clean: false`, fixed client id),
+ * so the broker queues for it while it is away. Each message is validated reading by reading,
+ * journaled and fsynced, and only then acknowledged (deferredAcks.ts); the durable queue writes
+ * it to the store in batches, spooling on disk while the store is down. A reading without a
+ * device timestamp is stamped when it is parsed, just before it is journaled, so the stamp is
+ * recorded with it and a replay keeps its identity. Several ingest processes can run side by
+ * side, each with its own client id (and so its own journal).
  */
 import { parseTopic, topicFilter } from '@canopy/core';
 import {
-  connectMqttReady,
+  connectMqtt,
   createRateLimitedLog,
   type DeviceDirectory,
   type Logger,
   parseTelemetry,
   type RejectReason,
+  type StoredReading,
   type TimeSeriesStore,
 } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
-import { createBatchWriter } from './batchWriter.ts';
 import type { IngestConfig } from './config.ts';
-import { createLivePublisher } from './livePublisher.ts';
+import { type Ack, handleWithDeferredAcks, type IncomingMessage } from './deferredAcks.ts';
+import { createDurableQueue, type QueueStatus } from './durableQueue.ts';
+import { createIngestHttp, type Health } from './httpServer.ts';
+import { createLivePublisher, type LivePublisher } from './livePublisher.ts';
+import { createIngestMetrics } from './metrics.ts';
 import { createIngestStats, type IngestStats } from './stats.ts';
 
 export interface IngestDeps {
@@ -29,68 +37,180 @@ export interface IngestDeps {
 export interface Ingest {
   start(): Promise<void>;
   stop(): Promise<void>;
-  stats(): Readonly<IngestStats> & { buffered: number };
+  stats(): Readonly<IngestStats> & QueueStatus & { buffered: number; paused: boolean };
+  health(): Health;
+  /** Port of the /metrics and /healthz listener; 0 when it is off. */
+  httpPort(): number;
 }
 
 const STOP_DEADLINE_MS = 10_000;
+/** After a handler failure the connection is restarted so the broker redelivers the message. */
+const BOUNCE_MS = 1_000;
 
 export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { store, directory, logger } = deps;
   const now = deps.now ?? Date.now;
   const stats = createIngestStats();
-  const writer = createBatchWriter(
+  let paused = false;
+  let stopping = false;
+  const queue = createDurableQueue(
     store,
-    { batchSize: config.batchSize, flushMs: config.flushMs, maxBuffered: config.maxBufferedReadings },
+    {
+      journal: { dir: config.journalDir, segmentBytes: config.segmentBytes, syncMs: config.journalSyncMs },
+      maxSpoolBytes: config.maxSpoolBytes,
+      writer: { batchSize: config.batchSize, flushMs: config.flushMs, maxBuffered: config.maxBufferedReadings },
+    },
     stats,
+    {
+      written(entries, seconds) {
+        metrics.writeSeconds.observe(seconds);
+        const at = Date.now();
+        for (const e of entries) {
+          const first = e.readings[0];
+          if (first) metrics.lagSeconds.observe(Math.max(0, at - first.ts) / 1_000);
+        }
+      },
+      space: () => resume(),
+    },
     logger,
   );
+  const status = () => ({ ...queue.status(), paused });
+  const metrics = createIngestMetrics(stats, status);
+  const health = (): Health => {
+    const s = status();
+    const state = s.paused ? 'paused' : s.spooling || s.storeFailing ? 'degraded' : 'ok';
+    return { status: state, ...s };
+  };
+  const http =
+    config.httpPort > 0 ? createIngestHttp({ host: config.httpHost, port: config.httpPort }, metrics.registry, health) : undefined;
   const dropLog = createRateLimitedLog(logger, { intervalMs: 10_000 });
   let client: MqttClient | undefined;
-  let live: ReturnType<typeof createLivePublisher> | undefined;
+  let live: LivePublisher | undefined;
 
-  function reject(reason: RejectReason | 'buffer_full', topic: string, detail: string, count = 1): void {
+  function reject(reason: RejectReason, topic: string, detail: string, count = 1): void {
     stats.rejected[reason] += count;
     dropLog.warn(reason, { reason, topic, detail }, 'telemetry dropped');
   }
 
-  async function onMessage(topic: string, payload: Buffer): Promise<void> {
+  /** Readings with the greenhouse the device was in at each reading's time. */
+  async function assign(deviceId: string, readings: readonly { metric: string; ts: number; value: number }[], topic: string) {
+    const at = new Map<number, string | undefined>();
+    const out: StoredReading[] = [];
+    for (const r of readings) {
+      if (!at.has(r.ts)) at.set(r.ts, await directory.greenhouseOf(deviceId, r.ts));
+      const greenhouse = at.get(r.ts);
+      if (greenhouse === undefined) reject('unknown_device', topic, `${deviceId} unassigned at ${r.ts}`);
+      else out.push({ device: deviceId, metric: r.metric, ts: r.ts, value: r.value, greenhouse });
+    }
+    return out;
+  }
+
+  async function onMessage({ topic, payload }: IncomingMessage, ack: Ack): Promise<void> {
+    // Not acknowledged: the broker keeps it in our session and redelivers it after the reconnect.
+    if (paused || stopping) return;
+    if (queue.full()) return void pause();
     stats.messagesReceived += 1;
+    // Every message, kept or not, is acknowledged through the journal so PUBACKs leave in order.
+    const done = (readings: readonly StoredReading[] = []) => queue.append(readings, (durable) => publishLive(durable, ack));
     const parsed = parseTopic(topic);
-    if (parsed?.kind !== 'telemetry') return reject('bad_topic', topic, 'not a telemetry topic');
+    if (parsed?.kind !== 'telemetry') {
+      reject('bad_topic', topic, 'not a telemetry topic');
+      return done();
+    }
     const { deviceId } = parsed.params;
-    const greenhouse = await directory.greenhouseOf(deviceId);
-    if (greenhouse === undefined) return reject('unknown_device', topic, deviceId);
+    if ((await directory.greenhouseOf(deviceId)) === undefined) {
+      reject('unknown_device', topic, deviceId);
+      return done();
+    }
     const result = parseTelemetry(deviceId, payload, { now: now(), maxAgeMs: config.maxAgeMs, maxFutureMs: config.maxFutureMs });
     for (const r of result.rejections) reject(r.reason, topic, r.detail);
-    if (result.readings.length === 0) return;
-    const readings = result.readings.map((r) => ({ ...r, greenhouse }));
-    if (!writer.add(readings)) return reject('buffer_full', topic, `${writer.buffered()} readings buffered`, readings.length);
+    const readings = await assign(deviceId, result.readings, topic);
     stats.readingsAccepted += readings.length;
-    live?.add(greenhouse, readings);
+    done(readings);
+  }
+
+  function publishLive(readings: readonly StoredReading[], ack: Ack): void {
+    ack();
+    if (readings.length === 0 || !live) return;
+    const byGreenhouse = new Map<string, StoredReading[]>();
+    for (const r of readings) byGreenhouse.set(r.greenhouse, [...(byGreenhouse.get(r.greenhouse) ?? []), r]);
+    for (const [greenhouse, rs] of byGreenhouse) live.add(greenhouse, rs);
+  }
+
+  async function disconnect(): Promise<void> {
+    // Acknowledge everything already journaled before leaving, or the broker would send it again.
+    await queue.sync();
+    await client?.endAsync();
+  }
+
+  async function pause(): Promise<void> {
+    if (paused || stopping) return;
+    paused = true;
+    logger.error(
+      { code: 'CANOPY_INGEST_SPOOL_FULL', spoolBytes: queue.status().spoolBytes, maxSpoolBytes: config.maxSpoolBytes },
+      'spool at its cap: not taking messages until the store catches up (the broker holds them in our session)',
+    );
+    await disconnect();
+  }
+
+  function resume(): void {
+    if (!paused || stopping) return;
+    paused = false;
+    logger.warn({ spoolBytes: queue.status().spoolBytes }, 'spool below its cap again: taking messages');
+    client?.reconnect();
+  }
+
+  function bounce(err: unknown, topic: string): void {
+    logger.error({ err, topic }, 'telemetry handler failed; reconnecting so the broker redelivers');
+    if (paused || stopping) return;
+    paused = true;
+    void disconnect().then(() =>
+      setTimeout(() => {
+        paused = false;
+        if (!stopping) client?.reconnect();
+      }, BOUNCE_MS),
+    );
   }
 
   return {
     async start() {
-      const mqtt = await connectMqttReady(config.mqttUrl, { clientId: config.clientId, clean: true });
-      mqtt.on('message', (topic, payload) => {
-        onMessage(topic, payload).catch((err: unknown) => logger.error({ err, topic }, 'telemetry handler failed'));
-      });
+      await queue.start();
+      await http?.start();
+      // The handler goes in before the first packet can arrive: a persistent session may deliver at once.
+      const mqtt = connectMqtt(config.mqttUrl, { clientId: config.clientId, clean: false, ...config.mqttCredentials });
+      handleWithDeferredAcks(mqtt, onMessage, bounce);
       mqtt.on('error', (err) => logger.warn({ err: err.message }, 'MQTT error'));
-      await mqtt.subscribeAsync(topicFilter('telemetry'), { qos: 1 });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          mqtt.once('connect', () => resolve());
+          mqtt.once('error', reject);
+        });
+        await mqtt.subscribeAsync(topicFilter('telemetry'), { qos: 1 });
+      } catch (err) {
+        mqtt.end(true);
+        throw err;
+      }
       client = mqtt;
       live = createLivePublisher(mqtt, config.liveIntervalMs);
       live.start();
-      logger.info({ mqtt: config.mqttUrl }, 'ingest subscribed');
+      logger.info({ mqtt: config.mqttUrl, journal: config.journalDir }, 'ingest subscribed');
     },
     async stop() {
-      const mqtt = client;
-      client = undefined;
+      stopping = true;
       live?.stop();
-      if (mqtt) await mqtt.endAsync();
-      await writer.drain(Date.now() + STOP_DEADLINE_MS);
-      writer.stop();
-      if (writer.buffered() > 0) logger.error({ lost: writer.buffered() }, 'store unavailable at shutdown; readings not written');
+      if (client) await disconnect();
+      client = undefined;
+      await queue.stop(Date.now() + STOP_DEADLINE_MS);
+      await http?.stop();
+      const left = queue.status();
+      if (left.bufferedReadings > 0 || left.spooling)
+        logger.warn({ spoolBytes: left.spoolBytes }, 'store unavailable at shutdown; readings stay in the journal for the next start');
     },
-    stats: () => ({ ...stats, rejected: { ...stats.rejected }, buffered: writer.buffered() }),
+    stats: () => {
+      const s = status();
+      return { ...stats, rejected: { ...stats.rejected }, dropped: { ...stats.dropped }, ...s, buffered: s.bufferedReadings };
+    },
+    health,
+    httpPort: () => http?.port() ?? 0,
   };
 }

@@ -5,7 +5,7 @@ import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
-import { type Stack, startStack } from '../helpers/stack.ts';
+import { LOGINS, type Stack, startStack } from '../helpers/stack.ts';
 
 describe('dashboard in Chromium', () => {
   let stack: Stack;
@@ -16,7 +16,7 @@ describe('dashboard in Chromium', () => {
 
   beforeAll(async () => {
     stack = await startStack({ store: 'sqlite', devices: 6 });
-    device = await connectMqttReady(stack.mqttUrl, { clientId: 'gh1-climate' });
+    device = await connectMqttReady(stack.mqttUrl, stack.device('gh1-climate'));
     await device.publishAsync(buildTopic('status', { deviceId: 'gh1-climate' }), JSON.stringify({ state: 'online' }), {
       qos: 1,
       retain: true,
@@ -46,6 +46,15 @@ describe('dashboard in Chromium', () => {
     );
   }
 
+  it('asks to log in, and logs in with a phone number', async () => {
+    await page.goto(stack.httpUrl);
+    const form = page.locator('[data-testid="login-form"]');
+    await form.locator('input[name="identifier"]').fill('0900000001');
+    await form.locator('input[name="password"]').fill(LOGINS.manager.password);
+    await form.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="logout"]').waitFor();
+  });
+
   it('shows one card per greenhouse on the overview', async () => {
     await page.goto(stack.httpUrl);
     await page.locator('[data-testid="greenhouse-card"]').first().waitFor();
@@ -67,6 +76,13 @@ describe('dashboard in Chromium', () => {
     await expect.poll(async () => Number(await chart.getAttribute('data-live-count')), { timeout: 10_000 }).toBeGreaterThan(before);
     expect(Number(await chart.getAttribute('data-last-ts'))).toBe(ts);
     await chart.locator('svg.recharts-surface').first().waitFor();
+  });
+
+  it('logs out back to the login page', async () => {
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    await page.locator('[data-testid="logout"]').click();
+    await page.locator('[data-testid="login-form"]').waitFor();
+    expect((await fetch(`${stack.httpUrl}/api/auth/me`, { headers: { cookie } })).status).toBe(401);
   });
 
   it('logs no console errors', () => {

@@ -19,6 +19,14 @@ export interface Influxd {
   stop(): Promise<void>;
 }
 
+/** One that fault tests can take down and bring back on the same port, with its data kept. */
+export interface RestartableInfluxd extends Influxd {
+  /** Stops the process (SIGTERM), keeping config and data. */
+  halt(): Promise<void>;
+  /** Starts it again and resolves once it answers /ping. */
+  resume(): Promise<void>;
+}
+
 /** A port free right now on 127.0.0.1 (the OS picks it; influxd binds it a moment later). */
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -71,7 +79,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 `;
 }
 
-export async function startInfluxd(): Promise<Influxd> {
+export async function startInfluxd(): Promise<RestartableInfluxd> {
   try {
     await access(INFLUXD);
   } catch {
@@ -82,14 +90,18 @@ export async function startInfluxd(): Promise<Influxd> {
   const configFile = join(dir.path, 'influxdb.conf');
   const logFile = join(dir.path, 'influxd.log');
   await writeFile(configFile, config(dir.path, httpPort, rpcPort));
-  // Logs go to a file: a pipe nobody drains would block influxd once full.
-  const log = await open(logFile, 'w');
-  const child = spawn(INFLUXD, ['run', '-config', configFile], { stdio: ['ignore', log.fd, log.fd] });
-  await log.close();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let child: ChildProcess;
+  let exited: Promise<void>;
   // Should the test run die without teardown, do not leave influxd behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  const launch = async () => {
+    // Logs go to a file: a pipe nobody drains would block influxd once full.
+    const log = await open(logFile, 'a');
+    child = spawn(INFLUXD, ['run', '-config', configFile], { stdio: ['ignore', log.fd, log.fd] });
+    await log.close();
+    exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  };
 
   const stop = async () => {
     process.off('exit', killOnExit);
@@ -98,14 +110,26 @@ export async function startInfluxd(): Promise<Influxd> {
   };
 
   const url = `http://127.0.0.1:${httpPort}`;
-  try {
-    await waitForPing(url, child);
-  } catch (err) {
-    const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2_000);
-    await stop();
-    throw new Error(`influxd did not start: ${(err as Error).message}\n--- influxd log ---\n${tail}`);
-  }
-  return { url, stop };
+  const started = async () => {
+    try {
+      await waitForPing(url, child);
+    } catch (err) {
+      const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2_000);
+      await stop();
+      throw new Error(`influxd did not start: ${(err as Error).message}\n--- influxd log ---\n${tail}`);
+    }
+  };
+  await launch();
+  await started();
+  return {
+    url,
+    stop,
+    halt: () => terminate(child, exited),
+    async resume() {
+      await launch();
+      await started();
+    },
+  };
 }
 
 async function waitForPing(url: string, child: ChildProcess): Promise<void> {

@@ -7,7 +7,7 @@ import { connectMqttReady } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Stack, type StoreKind, startStack } from '../helpers/stack.ts';
+import { type Client, login, type Stack, type StoreKind, startStack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const STORES: StoreKind[] = ['sqlite', 'influx'];
@@ -15,11 +15,14 @@ const STORES: StoreKind[] = ['sqlite', 'influx'];
 describe.each(STORES)('pipeline with the %s store', (store) => {
   let stack: Stack;
   let device: MqttClient;
+  let client: Client;
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
     stack = await startStack({ store, influxUrl: inject('influxUrl') });
-    device = await connectMqttReady(stack.mqttUrl, { clientId: 'gh1-climate' });
+    client = await login(stack.httpUrl, 'manager');
+    // Service credentials: this client also publishes for unregistered and malformed device ids.
+    device = await connectMqttReady(stack.mqttUrl, { clientId: 'gh1-climate', ...stack.service });
   });
 
   afterAll(async () => {
@@ -29,7 +32,7 @@ describe.each(STORES)('pipeline with the %s store', (store) => {
   });
 
   async function joinedSocket(greenhouseId: string): Promise<Socket> {
-    const socket = io(`${stack.httpUrl}/live`, { transports: ['websocket'], reconnection: false });
+    const socket = io(`${stack.httpUrl}/live`, { transports: ['websocket'], reconnection: false, extraHeaders: { ...client.headers } });
     sockets.push(socket);
     const answer = await socket.timeout(5_000).emitWithAck('join', { greenhouseId });
     expect(answer).toEqual({ ok: true });
@@ -40,7 +43,7 @@ describe.each(STORES)('pipeline with the %s store', (store) => {
     device.publishAsync(buildTopic('telemetry', { deviceId }), typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 });
 
   const history = async (query: string) => {
-    const res = await fetch(`${stack.httpUrl}/api/greenhouses/gh-1/history?${query}`);
+    const res = await client.fetch(`/api/greenhouses/gh-1/history?${query}`);
     return {
       status: res.status,
       body: (await res.json()) as Record<string, unknown> & { series: Array<{ metric: string; points: number[][] }> },
@@ -79,7 +82,7 @@ describe.each(STORES)('pipeline with the %s store', (store) => {
     expect(body.series.find((s) => s.metric === 'air_vpd_kpa')?.points[0]?.[1]).toBeCloseTo(1.3, 1);
     expect(seenElsewhere).toEqual([]);
 
-    const overview = (await (await fetch(`${stack.httpUrl}/api/greenhouses`)).json()) as {
+    const overview = (await (await client.fetch(`/api/greenhouses`)).json()) as {
       greenhouses: Array<{ id: string; latest: Record<string, { value: number }> }>;
     };
     expect(overview.greenhouses.find((g) => g.id === 'gh-1')?.latest.air_temp_c?.value).toBe(27.5);
@@ -128,13 +131,13 @@ describe.each(STORES)('pipeline with the %s store', (store) => {
       const res = await history(query);
       expect({ query, status: res.status, code: res.body.code }).toEqual({ query, status, code });
     }
-    const missing = await fetch(`${stack.httpUrl}/api/greenhouses/gh-404/history?metrics=air_temp_c`);
+    const missing = await client.fetch(`/api/greenhouses/gh-404/history?metrics=air_temp_c`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { code: string }).code).toBe('CANOPY_NOT_FOUND');
   });
 
   it('refuses to join a room that does not exist', async () => {
-    const socket = io(`${stack.httpUrl}/live`, { transports: ['websocket'], reconnection: false });
+    const socket = io(`${stack.httpUrl}/live`, { transports: ['websocket'], reconnection: false, extraHeaders: { ...client.headers } });
     sockets.push(socket);
     expect(await socket.timeout(5_000).emitWithAck('join', { greenhouseId: 'gh-404' })).toEqual({ ok: false, error: 'CANOPY_NOT_FOUND' });
     expect(await socket.timeout(5_000).emitWithAck('join', { greenhouseId: '../gh-1' })).toEqual({ ok: false, error: 'CANOPY_NOT_FOUND' });
@@ -146,7 +149,7 @@ describe.each(STORES)('pipeline with the %s store', (store) => {
       retain: true,
     });
     const online = await waitFor(async () => {
-      const res = (await (await fetch(`${stack.httpUrl}/api/greenhouses/gh-1`)).json()) as {
+      const res = (await (await client.fetch(`/api/greenhouses/gh-1`)).json()) as {
         devices: Array<{ id: string; online: boolean }>;
       };
       return res.devices.find((d) => d.id === 'gh1-climate' && d.online);
@@ -159,7 +162,7 @@ describe('shutdown', () => {
   it('flushes pending writes on stop', async () => {
     // A flush interval far beyond the test: only the stop path can write these readings.
     const stack = await startStack({ store: 'sqlite', env: { INGEST_FLUSH_MS: '60000' } });
-    const device = await connectMqttReady(stack.mqttUrl, { clientId: 'gh1-substrate' });
+    const device = await connectMqttReady(stack.mqttUrl, stack.device('gh1-substrate'));
     const ts = Date.now() - 1_000;
     await device.publishAsync(buildTopic('telemetry', { deviceId: 'gh1-substrate' }), JSON.stringify({ ts, m: { ph: 6.1 } }), { qos: 1 });
     await waitFor(() => (stack.ingest.stats().readingsAccepted > 0 ? true : undefined));

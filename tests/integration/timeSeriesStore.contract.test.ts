@@ -4,13 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createInfluxStore, createSqliteStore, type StoredReading, type TimeSeriesStore } from '@canopy/core/node';
+import { createInfluxStore, createSqliteStore, type RollupStore, type StoredReading } from '@canopy/core/node';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { makeTempDir } from '../helpers/tmp.ts';
 
 /** Where a store keeps its data; `open` may be called more than once, like ingest and API opening one store. */
 interface Backing {
-  open(): Promise<TimeSeriesStore>;
+  open(): Promise<RollupStore>;
   dispose(): Promise<void>;
 }
 
@@ -42,8 +42,8 @@ const byKey = <T extends { greenhouse: string; device: string; metric: string }>
 function describeStoreContract(name: string, makeBacking: () => Promise<Backing>): void {
   describe(`TimeSeriesStore contract: ${name}`, () => {
     let backing: Backing;
-    let store: TimeSeriesStore;
-    const stores: TimeSeriesStore[] = [];
+    let store: RollupStore;
+    const stores: RollupStore[] = [];
 
     const openStore = async () => {
       const opened = await backing.open();
@@ -268,6 +268,31 @@ function describeStoreContract(name: string, makeBacking: () => Promise<Backing>
       expect(
         await reader.range({ greenhouse: GH, metrics: ['water_temp_c'], from: T0, to: T0 + MIN, stepMs: MIN, byDevice: false }),
       ).toEqual([{ metric: 'water_temp_c', points: [[T0, 19.5, 19.5, 19.5]] }]);
+    });
+
+    it('marks the hours a write touches for rollup, and keeps rollups and the cursor', async () => {
+      const HOUR = 60 * MIN;
+      expect(await store.rollups.readCursor()).toBeUndefined();
+      const before = Date.now();
+      await store.write([at('d1', 'ph', T0 + 5 * MIN, 6), at('d1', 'ph', T0 + 50 * MIN, 8), at('d2', 'rh_pct', T0 + HOUR, 70, 'gh-b')]);
+      const dirty = await store.rollups.dirtyHours(before);
+      expect(dirty.map((d) => d.hour)).toEqual([T0, T0 + HOUR]);
+      expect(await store.rollups.dirtyHours(before, { from: T0 + HOUR, to: T0 + 2 * HOUR })).toHaveLength(1);
+
+      const minutes = await store.rollups.aggregateRaw([T0], MIN);
+      expect(minutes.sort((a, b) => a.bucket - b.bucket)).toEqual([
+        { greenhouse: GH, device: 'd1', metric: 'ph', bucket: T0 + 5 * MIN, sum: 6, count: 1, min: 6, max: 6 },
+        { greenhouse: GH, device: 'd1', metric: 'ph', bucket: T0 + 50 * MIN, sum: 8, count: 1, min: 8, max: 8 },
+      ]);
+      await store.rollups.writeRollups('1h', [
+        { greenhouse: GH, device: 'd1', metric: 'ph', bucket: T0, sum: 14, count: 2, min: 6, max: 8 },
+      ]);
+      await store.rollups.writeCursor(Date.now() + 1_000);
+      expect(await store.rollups.readCursor()).toBeGreaterThan(before);
+      // With the hour rolled up, an hourly range reads the rollup: prove it by deleting the raw data.
+      expect(await store.rollups.deleteBefore('raw', T0 + HOUR)).toBe(true);
+      expect(await range(['ph'], T0, T0 + HOUR, HOUR)).toEqual([{ metric: 'ph', points: [[T0, 7, 6, 8]] }]);
+      expect(await range(['ph'], T0, T0 + HOUR, MIN)).toEqual([]);
     });
 
     it('fails clearly after close, and closing twice is harmless', async () => {

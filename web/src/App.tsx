@@ -2,11 +2,14 @@ import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from './components/LanguageSwitch.tsx';
 import { Link } from './components/Link.tsx';
 import { LiveStatus } from './components/LiveStatus.tsx';
-import { Notice } from './components/StatusView.tsx';
+import { LogoutButton } from './components/LogoutButton.tsx';
+import { Loading, Notice } from './components/StatusView.tsx';
 import { CooperativeProvider, useCooperative } from './cooperative.tsx';
 import { GreenhousePage } from './features/greenhouse/GreenhousePage.tsx';
+import { LoginPage } from './features/login/LoginPage.tsx';
 import { OverviewPage } from './features/overview/OverviewPage.tsx';
 import { parseRoute, useLocation } from './router.ts';
+import { SessionProvider, useSession } from './session.tsx';
 
 function AppBar() {
   const { t } = useTranslation();
@@ -20,6 +23,7 @@ function AppBar() {
       <div className="app-bar-tools">
         <LiveStatus />
         <LanguageSwitch />
+        <LogoutButton />
       </div>
     </header>
   );
@@ -44,7 +48,11 @@ function Screen() {
   }
 }
 
-export function App() {
+/** Nothing of the cooperative loads before a session exists: the data is the server's to refuse. */
+function Gate() {
+  const { state } = useSession();
+  if (state.status === 'checking') return <Loading />;
+  if (state.status === 'anonymous') return <LoginPage />;
   return (
     <CooperativeProvider>
       <AppBar />
@@ -52,5 +60,13 @@ export function App() {
         <Screen />
       </main>
     </CooperativeProvider>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Gate />
+    </SessionProvider>
   );
 }

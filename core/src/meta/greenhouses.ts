@@ -22,6 +22,7 @@ export interface GreenhouseRecord {
   name: string;
   areaM2: number | null;
   structure: string | null;
+  location: string | null;
   farm: { id: string; name: string };
   devices: DeviceRecord[];
 }
@@ -33,17 +34,18 @@ export async function listCooperatives(db: MetaDb): Promise<CooperativeRecord[]>
 
 export async function listGreenhouses(
   db: MetaDb,
-  filter: { cooperativeId?: string; ids?: readonly string[] } = {},
+  filter: { cooperativeId?: string; ids?: readonly string[]; farmIds?: readonly string[] } = {},
 ): Promise<GreenhouseRecord[]> {
-  if (filter.ids?.length === 0) return [];
+  if (filter.ids?.length === 0 || filter.farmIds?.length === 0) return [];
   let query = db
     .selectFrom('greenhouses as g')
     .innerJoin('farms as f', 'f.id', 'g.farm_id')
-    .select(['g.id', 'g.cooperative_id', 'g.name', 'g.area_m2', 'g.structure', 'f.id as farm_id', 'f.name as farm_name'])
+    .select(['g.id', 'g.cooperative_id', 'g.name', 'g.area_m2', 'g.structure', 'g.location', 'f.id as farm_id', 'f.name as farm_name'])
     .orderBy('f.name')
     .orderBy('g.name');
   if (filter.cooperativeId !== undefined) query = query.where('g.cooperative_id', '=', filter.cooperativeId);
   if (filter.ids !== undefined) query = query.where('g.id', 'in', filter.ids);
+  if (filter.farmIds !== undefined) query = query.where('g.farm_id', 'in', filter.farmIds);
   const rows = await query.execute();
   if (rows.length === 0) return [];
   const devices = await db
@@ -62,6 +64,7 @@ export async function listGreenhouses(
     name: r.name,
     areaM2: r.area_m2,
     structure: r.structure,
+    location: r.location,
     farm: { id: r.farm_id, name: r.farm_name },
     devices: devices
       .filter((d) => d.greenhouse_id === r.id)

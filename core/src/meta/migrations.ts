@@ -4,11 +4,15 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initial } from './migrations/0001_initial.ts';
+import { people } from './migrations/0002_people.ts';
+import { deviceCredentials } from './migrations/0003_device_credentials.ts';
 import type { MetaSchema } from './schema.ts';
 
 /** Every migration, by name; names sort in the order they apply. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_people': people,
+  '0003_device_credentials': deviceCredentials,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

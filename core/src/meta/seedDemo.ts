@@ -1,4 +1,5 @@
 /** Writes the demo cooperative's records; idempotent, so every start may call it. */
+import { sql } from 'kysely';
 import type { DemoCooperative } from '../demo.ts';
 import type { MetaDb } from './database.ts';
 
@@ -47,5 +48,27 @@ export async function seedDemo(db: MetaDb, coop: DemoCooperative, options: { int
         .onConflict((oc) => oc.column('id').doUpdateSet({ interval_s: options.intervalS }))
         .execute();
     }
+    for (const device of coop.devices) {
+      for (const key of device.actuators) {
+        await tx
+          .insertInto('actuators')
+          .values({
+            id: `${device.id}-${key}`,
+            cooperative_id: coop.id,
+            device_id: device.id,
+            key,
+            name: key,
+            zone_id: null,
+            created_at: createdAt,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+    }
+    // A device never assigned before starts in its demo greenhouse; a moved one stays where it was moved.
+    await sql`INSERT INTO device_assignments (cooperative_id, device_id, greenhouse_id, valid_from, valid_to)
+      SELECT d.cooperative_id, d.id, d.greenhouse_id, 0, NULL FROM devices d
+      WHERE d.cooperative_id = ${coop.id} AND d.greenhouse_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.device_id = d.id)`.execute(tx);
   });
 }

@@ -10,10 +10,19 @@ export class StoreHttpError extends StoreError {
   readonly status: number;
   /** From Retry-After, when the server sent one. */
   readonly retryAfterSec: number | undefined;
-  constructor(code: 'CANOPY_STORE_WRITE' | 'CANOPY_STORE_QUERY', status: number, retryAfterSec: number | undefined, message: string) {
+  /** The response body, unclipped up to 4 KB: a partial write's `dropped=N` comes at its end. */
+  readonly body: string;
+  constructor(
+    code: 'CANOPY_STORE_WRITE' | 'CANOPY_STORE_QUERY',
+    status: number,
+    retryAfterSec: number | undefined,
+    message: string,
+    body = '',
+  ) {
     super(code, message);
     this.status = status;
     this.retryAfterSec = retryAfterSec;
+    this.body = body;
   }
 }
 
@@ -72,6 +81,7 @@ export function createInfluxHttp(options: InfluxHttpOptions): InfluxHttp {
         response.status,
         retryAfter,
         `InfluxDB ${url.pathname} answered ${response.status}: ${errorMessage(text)}`,
+        text.slice(0, 4_096),
       );
     }
     return text;

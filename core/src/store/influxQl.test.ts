@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinStatements, latestStatements, quoteIdent, quoteString, rangeQuery } from './influxQl.ts';
+import { joinStatements, latestStatements, quoteIdent, quoteString } from './influxQl.ts';
 
 describe('InfluxQL quoting', () => {
   it('escapes backslash and the quote character of identifiers', () => {
@@ -12,22 +12,6 @@ describe('InfluxQL quoting', () => {
     expect(quoteString("x' OR 1=1 --")).toBe("'x\\' OR 1=1 --'");
     expect(quoteString("\\'")).toBe("'\\\\\\''");
     expect(quoteString('say "hi"')).toBe(`'say "hi"'`);
-  });
-});
-
-describe('rangeQuery', () => {
-  const base = { greenhouse: 'gh-1', metrics: ['air_temp_c', 'soil_temp_c.2'], from: 1_000, to: 121_000, stepMs: 60_000 };
-
-  it('aggregates every metric under positional aliases, merged over the greenhouse', () => {
-    expect(rangeQuery({ ...base, byDevice: false })).toBe(
-      'SELECT mean("air_temp_c") AS "m0_mean", min("air_temp_c") AS "m0_min", max("air_temp_c") AS "m0_max", ' +
-        'mean("soil_temp_c.2") AS "m1_mean", min("soil_temp_c.2") AS "m1_min", max("soil_temp_c.2") AS "m1_max" ' +
-        `FROM "telemetry" WHERE "greenhouse" = 'gh-1' AND time >= 1000ms AND time < 121000ms GROUP BY time(60000ms) fill(none)`,
-    );
-  });
-
-  it('groups by device when asked', () => {
-    expect(rangeQuery({ ...base, byDevice: true })).toMatch(/GROUP BY time\(60000ms\), "device" fill\(none\)$/);
   });
 });
 

@@ -2,8 +2,6 @@
  * InfluxQL text for the Influx store. Values are checked before they get here; quoting is the
  * second line of defence, so every identifier and literal still goes through quoteIdent/quoteString.
  */
-import type { RangeQuery } from './timeSeriesStore.ts';
-
 export const MEASUREMENT = 'telemetry';
 
 /** Double-quoted identifier with `\` and `"` escaped. */
@@ -51,22 +49,4 @@ export function joinStatements(statements: readonly string[], maxChars = 8_000):
   }
   if (current !== '') queries.push(current);
   return queries;
-}
-
-/** Column alias of an aggregate; positional so no metric key has to survive aliasing. */
-export function rangeColumn(index: number, aggregate: 'mean' | 'min' | 'max'): string {
-  return `m${index}_${aggregate}`;
-}
-
-/** InfluxQL buckets GROUP BY time() on epoch multiples of the interval, as the contract requires. */
-export function rangeQuery(q: RangeQuery): string {
-  const selects = q.metrics.flatMap((metric, i) =>
-    (['mean', 'min', 'max'] as const).map((agg) => `${agg}(${quoteIdent(metric)}) AS ${quoteIdent(rangeColumn(i, agg))}`),
-  );
-  const groupBy = [`time(${q.stepMs}ms)`, ...(q.byDevice ? [quoteIdent('device')] : [])].join(', ');
-  return (
-    `SELECT ${selects.join(', ')} FROM ${quoteIdent(MEASUREMENT)} ` +
-    `WHERE ${quoteIdent('greenhouse')} = ${quoteString(q.greenhouse)} AND time >= ${q.from}ms AND time < ${q.to}ms ` +
-    `GROUP BY ${groupBy} fill(none)`
-  );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessage, parseQueryResponse, parseRetryAfter, toFieldKeys, toHistorySeries, toLatestValues } from './influxResponse.ts';
+import { errorMessage, parseQueryResponse, parseRetryAfter, toFieldKeys, toLatestValues } from './influxResponse.ts';
 import { StoreError } from './timeSeriesStore.ts';
 
 const codeOf = (fn: () => unknown) => {
@@ -61,53 +61,6 @@ describe('toLatestValues', () => {
 
   it('refuses results that do not line up with the statements', () => {
     expect(codeOf(() => toLatestValues([{}], ['rh_pct', 'ph']))).toBe('CANOPY_STORE_QUERY');
-  });
-});
-
-describe('toHistorySeries', () => {
-  const columns = ['time', 'm0_mean', 'm0_min', 'm0_max', 'm1_mean', 'm1_min', 'm1_max'];
-
-  it('splits the columns per metric, drops null buckets and empty series, sorts by metric', () => {
-    const result = {
-      series: [
-        {
-          columns,
-          values: [
-            [60_000, null, null, null, 2, 1, 3],
-            [0, null, null, null, 5, 5, 5],
-          ],
-        },
-      ],
-    };
-    expect(toHistorySeries(result, ['rh_pct', 'air_temp_c'], false)).toEqual([
-      {
-        metric: 'air_temp_c',
-        points: [
-          [0, 5, 5, 5],
-          [60_000, 2, 1, 3],
-        ],
-      },
-    ]);
-  });
-
-  it('names the device of each series when split by device, sorted by metric then device', () => {
-    const row = [0, 1, 1, 1, 2, 2, 2];
-    const result = {
-      series: [
-        { tags: { device: 'b' }, columns, values: [row] },
-        { tags: { device: 'a' }, columns, values: [row] },
-      ],
-    };
-    expect(toHistorySeries(result, ['rh_pct', 'ph'], true).map((s) => `${s.metric}/${s.device}`)).toEqual([
-      'ph/a',
-      'ph/b',
-      'rh_pct/a',
-      'rh_pct/b',
-    ]);
-  });
-
-  it('returns nothing for a result without series', () => {
-    expect(toHistorySeries({}, ['ph'], false)).toEqual([]);
   });
 });
 

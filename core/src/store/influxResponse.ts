@@ -1,9 +1,7 @@
 /** Parsing InfluxDB v1 `/query` JSON (with epoch=ms) and error responses into store shapes. */
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { HistoryPoint, HistorySeries } from '../history.ts';
 import { parseMetricKey } from '../metrics.ts';
-import { rangeColumn } from './influxQl.ts';
 import { type LatestValue, StoreError } from './timeSeriesStore.ts';
 
 const Series = Type.Object({
@@ -59,27 +57,6 @@ export function toLatestValues(results: readonly InfluxResult[], fields: readonl
     }
   });
   return out.sort((a, b) => compare(a.greenhouse, b.greenhouse) || compare(a.device, b.device) || compare(a.metric, b.metric));
-}
-
-/** Columns are `time` then mean/min/max per metric (see rangeQuery); a bucket without a mean is left out. */
-export function toHistorySeries(result: InfluxResult | undefined, metrics: readonly string[], byDevice: boolean): HistorySeries[] {
-  const out: HistorySeries[] = [];
-  for (const series of result?.series ?? []) {
-    const device = byDevice ? series.tags?.device : undefined;
-    metrics.forEach((metric, i) => {
-      const column = (agg: 'mean' | 'min' | 'max') => series.columns.indexOf(rangeColumn(i, agg));
-      const [mean, min, max] = [column('mean'), column('min'), column('max')];
-      const points: HistoryPoint[] = [];
-      for (const row of series.values ?? []) {
-        const point = [row[0], row[mean], row[min], row[max]];
-        if (point.every((v) => typeof v === 'number')) points.push(point as HistoryPoint);
-      }
-      if (points.length === 0) return;
-      points.sort((a, b) => a[0] - b[0]);
-      out.push(device === undefined ? { metric, points } : { metric, device, points });
-    });
-  }
-  return out.sort((a, b) => compare(a.metric, b.metric) || compare(a.device ?? '', b.device ?? ''));
 }
 
 /** Byte order, matching SQLite's BINARY collation, so both stores sort alike. */

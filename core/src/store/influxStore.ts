@@ -4,12 +4,16 @@
  * not buffer or retry: each `write` is one POST, and failures carry what a retry layer needs.
  */
 
+import { assembleSeries, planRange } from './historyPlan.ts';
 import { createInfluxHttp, type InfluxHttpOptions } from './influxHttp.ts';
 import { toLineProtocol } from './influxLineProtocol.ts';
-import { createDatabaseQuery, fieldKeysQuery, joinStatements, latestStatements, rangeQuery } from './influxQl.ts';
-import { toFieldKeys, toHistorySeries, toLatestValues } from './influxResponse.ts';
+import { createDatabaseQuery, fieldKeysQuery, joinStatements, latestStatements } from './influxQl.ts';
+import { toFieldKeys, toLatestValues } from './influxResponse.ts';
+import { dropGreenhouseStatements } from './influxRollupQl.ts';
+import { createInfluxRollups } from './influxRollups.ts';
 import { checkId, checkRangeQuery, checkReadings } from './inputChecks.ts';
-import { StoreError, type TimeSeriesStore } from './timeSeriesStore.ts';
+import type { RollupStore } from './rollups.ts';
+import { StoreError } from './timeSeriesStore.ts';
 
 export { StoreHttpError } from './influxHttp.ts';
 
@@ -27,7 +31,7 @@ export interface InfluxStoreOptions extends InfluxHttpOptions {
  * answers that its v1 /query is read-only and 3.x creates databases on first write, so a refusal
  * is logged and ignored). Rejects with CANOPY_STORE_UNREACHABLE when the server cannot be reached.
  */
-export async function createInfluxStore(options: InfluxStoreOptions): Promise<TimeSeriesStore> {
+export async function createInfluxStore(options: InfluxStoreOptions): Promise<RollupStore> {
   if (options.database === '') throw new StoreError('CANOPY_STORE_INVALID', 'the InfluxDB database name is empty');
   const http = createInfluxHttp(options);
   try {
@@ -44,12 +48,14 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
   const ensureOpen = () => {
     if (closed) throw new StoreError('CANOPY_STORE_CLOSED', 'the InfluxDB store is closed');
   };
+  const rollups = createInfluxRollups(http, ensureOpen);
 
   return {
     async write(readings) {
       ensureOpen();
       checkReadings(readings);
-      if (readings.length > 0) await http.write(toLineProtocol(readings));
+      // Dirty marks first, in the same request: data is never stored without its hour marked for rollup.
+      if (readings.length > 0) await http.write(`${rollups.dirtyMarksOf(readings)}\n${toLineProtocol(readings)}`);
     },
 
     async latest(greenhouses) {
@@ -68,9 +74,28 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       checkRangeQuery(query);
       const metrics = [...new Set(query.metrics)];
       if (metrics.length === 0 || query.from >= query.to) return [];
-      const [result] = await http.read(rangeQuery({ ...query, metrics }));
-      return toHistorySeries(result, metrics, query.byDevice);
+      const plan = planRange(query);
+      const dirty = plan.interior ? await rollups.pendingHours(plan.interior.from, plan.interior.to) : [];
+      const rows = await rollups.pieces(plan.pieces(dirty), query.greenhouse, metrics, query.byDevice);
+      return assembleSeries(query, plan, rows);
     },
+
+    async deleteGreenhouses(greenhouses) {
+      ensureOpen();
+      for (const g of greenhouses) checkId('greenhouse', g);
+      if (greenhouses.length === 0) return;
+      try {
+        for (const statement of dropGreenhouseStatements([...new Set(greenhouses)])) await http.exec(statement);
+      } catch (err) {
+        // 2.x answers that its v1 /query is read-only, 3.x has no DROP: deleting there takes the server's own API.
+        if (err instanceof StoreError && err.code === 'CANOPY_STORE_QUERY') {
+          throw new StoreError('CANOPY_STORE_DELETE_UNSUPPORTED', 'this InfluxDB refuses deletes over its v1 API', { cause: err });
+        }
+        throw err;
+      }
+    },
+
+    rollups,
 
     async close() {
       closed = true;

@@ -5,6 +5,7 @@
  */
 import { parseMetricKey } from '../metrics.ts';
 import { isValidId } from '../topics.ts';
+import { checkTimeZone } from './localDays.ts';
 import { type RangeQuery, type StoredReading, StoreError } from './timeSeriesStore.ts';
 
 function invalid(what: string, value: unknown): StoreError {
@@ -39,4 +40,5 @@ export function checkRangeQuery(q: RangeQuery): void {
   if (!isEpochMs(q.from)) throw invalid('from', q.from);
   if (!isEpochMs(q.to)) throw invalid('to', q.to);
   if (!Number.isSafeInteger(q.stepMs) || q.stepMs < 1) throw invalid('stepMs', q.stepMs);
+  if (q.timeZone !== undefined) checkTimeZone(q.timeZone);
 }

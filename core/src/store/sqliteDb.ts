@@ -3,7 +3,10 @@
  * thread calls this, so a long query or a busy wait never blocks a service's event loop.
  */
 import Database from 'better-sqlite3';
-import type { HistoryPoint, HistorySeries } from '../history.ts';
+import type { HistorySeries } from '../history.ts';
+import { assembleSeries, planRange } from './historyPlan.ts';
+import { type AggregateRow, createMarkClock, HOUR_MS } from './rollups.ts';
+import { openSqliteRollups, ROLLUP_SCHEMA, type SqliteRollups } from './sqliteRollups.ts';
 import type { LatestValue, RangeQuery, StoredReading } from './timeSeriesStore.ts';
 
 /**
@@ -30,18 +33,11 @@ CREATE TABLE IF NOT EXISTS latest (
 ) STRICT, WITHOUT ROWID;
 `;
 
-interface BucketRow {
-  device?: string;
-  bucket: number;
-  mean: number;
-  min: number;
-  max: number;
-}
-
-export interface SeriesDb {
+export interface SeriesDb extends SqliteRollups {
   write(readings: readonly StoredReading[]): void;
   latest(greenhouses: readonly string[]): LatestValue[];
   range(query: RangeQuery): HistorySeries[];
+  deleteGreenhouses(greenhouses: readonly string[]): void;
   close(): void;
 }
 
@@ -54,6 +50,9 @@ export function openSeriesDb(file: string): SeriesDb {
   // With WAL, NORMAL only risks the last transactions on power loss, never corruption.
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  db.exec(ROLLUP_SCHEMA);
+  const rollups = openSqliteRollups(db);
+  const markClock = createMarkClock();
 
   const insertReading = db.prepare(
     `INSERT INTO readings (device, metric, ts, greenhouse, value) VALUES (?, ?, ?, ?, ?)
@@ -68,15 +67,6 @@ export function openSeriesDb(file: string): SeriesDb {
     `SELECT greenhouse, device, metric, ts, value FROM latest
      WHERE greenhouse IN (SELECT value FROM json_each(?)) ORDER BY greenhouse, device, metric`,
   );
-  // Per metric, so each query is a range scan of readings_by_greenhouse. Buckets start at epoch multiples of step.
-  const rangeSql = (byDevice: boolean) =>
-    `SELECT ${byDevice ? 'device, ' : ''}ts - ts % :step AS bucket, avg(value) AS mean, min(value) AS min, max(value) AS max
-     FROM readings WHERE greenhouse = :greenhouse AND metric = :metric AND ts >= :from AND ts < :to
-     GROUP BY ${byDevice ? 'device, ' : ''}bucket ORDER BY ${byDevice ? 'device, ' : ''}bucket`;
-  type RangeParams = { step: number; greenhouse: string; metric: string; from: number; to: number };
-  const selectMerged = db.prepare<RangeParams, BucketRow>(rangeSql(false));
-  const selectByDevice = db.prepare<RangeParams, BucketRow>(rangeSql(true));
-
   // IMMEDIATE: take the write lock up front; upgrading a read lock mid-transaction fails at once under contention.
   const writeBatch = db.transaction((readings: readonly StoredReading[]) => {
     const newest = new Map<string, StoredReading>();
@@ -87,30 +77,34 @@ export function openSeriesDb(file: string): SeriesDb {
       if (!seen || r.ts >= seen.ts) newest.set(key, r);
     }
     for (const r of newest.values()) upsertLatest.run(r.device, r.metric, r.greenhouse, r.ts, r.value);
+    // In the same transaction as the readings: a crash cannot keep data and lose the fact that its hour needs rolling up.
+    rollups.markDirty(new Set(readings.map((r) => r.ts - (r.ts % HOUR_MS))), markClock());
   });
 
-  // One read transaction: every metric of a chart comes from the same snapshot.
+  // One read transaction: the dirty hours and every piece of every metric come from the same snapshot.
   const readRange = db.transaction((q: RangeQuery) => {
-    const out: HistorySeries[] = [];
-    const metrics = [...new Set(q.metrics)].sort();
-    for (const metric of metrics) {
-      const params = { step: q.stepMs, greenhouse: q.greenhouse, metric, from: q.from, to: q.to };
-      const rows = (q.byDevice ? selectByDevice : selectMerged).all(params);
-      const byDevice = new Map<string | undefined, HistoryPoint[]>();
-      for (const row of rows) {
-        const points = byDevice.get(row.device) ?? [];
-        points.push([row.bucket, row.mean, row.min, row.max]);
-        byDevice.set(row.device, points);
-      }
-      for (const [device, points] of byDevice) out.push(device === undefined ? { metric, points } : { metric, device, points });
+    const plan = planRange(q);
+    const dirty = plan.interior ? rollups.pendingHours(plan.interior.from, plan.interior.to) : [];
+    const rows: AggregateRow[] = [];
+    for (const piece of plan.pieces(dirty)) {
+      for (const metric of new Set(q.metrics)) for (const row of rollups.aggregate(piece, q.greenhouse, metric, q.byDevice)) rows.push(row);
     }
-    return out;
+    return assembleSeries(q, plan, rows);
+  });
+
+  // A farm's erasure: raw readings, latest values and rollups, all in one transaction.
+  const eraseGreenhouses = db.transaction((greenhouses: readonly string[]) => {
+    for (const table of ['readings', 'latest', 'rollup_1m', 'rollup_1h']) {
+      db.prepare(`DELETE FROM ${table} WHERE greenhouse IN (SELECT value FROM json_each(?))`).run(JSON.stringify(greenhouses));
+    }
   });
 
   return {
     write: (readings) => writeBatch.immediate(readings),
+    deleteGreenhouses: (greenhouses) => eraseGreenhouses.immediate(greenhouses),
     latest: (greenhouses) => selectLatest.all(JSON.stringify(greenhouses)),
     range: (query) => (query.from < query.to ? readRange(query) : []),
+    ...rollups,
     close: () => db.close(),
   };
 }

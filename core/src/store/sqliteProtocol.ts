@@ -1,5 +1,6 @@
 /** Messages between the SQLite store (main thread) and the worker thread that owns the connection. */
 import type { HistorySeries } from '../history.ts';
+import type { AggregateRow, DirtyHour, RollupLevel, Source } from './rollups.ts';
 import type { LatestValue, RangeQuery, StoredReading } from './timeSeriesStore.ts';
 
 export interface SqliteWorkerData {
@@ -10,6 +11,13 @@ export type SqliteRequest =
   | { readonly op: 'write'; readonly readings: readonly StoredReading[] }
   | { readonly op: 'latest'; readonly greenhouses: readonly string[] }
   | { readonly op: 'range'; readonly query: RangeQuery }
+  | { readonly op: 'deleteGreenhouses'; readonly greenhouses: readonly string[] }
+  | { readonly op: 'aggregateRaw'; readonly hours: readonly number[]; readonly stepMs: number }
+  | { readonly op: 'writeRollups'; readonly level: RollupLevel; readonly rows: readonly AggregateRow[] }
+  | { readonly op: 'dirtyHours'; readonly markedSince: number; readonly within?: { from: number; to: number } }
+  | { readonly op: 'readCursor' }
+  | { readonly op: 'writeCursor'; readonly cursor: number }
+  | { readonly op: 'deleteBefore'; readonly source: Source; readonly cutoff: number }
   | { readonly op: 'close' };
 
 export type SqliteOp = SqliteRequest['op'];
@@ -18,6 +26,13 @@ export interface SqliteResults {
   write: null;
   latest: LatestValue[];
   range: HistorySeries[];
+  deleteGreenhouses: null;
+  aggregateRaw: AggregateRow[];
+  writeRollups: null;
+  dirtyHours: DirtyHour[];
+  readCursor: number | null;
+  writeCursor: null;
+  deleteBefore: boolean;
   close: null;
 }
 

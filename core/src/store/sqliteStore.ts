@@ -5,9 +5,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { checkId, checkRangeQuery, checkReadings } from './inputChecks.ts';
+import type { RollupStore } from './rollups.ts';
 import type { SqliteWorkerData } from './sqliteProtocol.ts';
 import { connectSqliteWorker } from './sqliteRpc.ts';
-import type { TimeSeriesStore } from './timeSeriesStore.ts';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; created with its tables if missing. */
@@ -15,7 +15,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Resolves once the file is open and its schema in place; rejects with CANOPY_STORE_OPEN otherwise. */
-export async function createSqliteStore(options: SqliteStoreOptions): Promise<TimeSeriesStore> {
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<RollupStore> {
   const rpc = await connectSqliteWorker(spawnWorker(options.file));
   return {
     async write(readings) {
@@ -29,6 +29,22 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Ti
     async range(query) {
       checkRangeQuery(query);
       return rpc.call({ op: 'range', query });
+    },
+    async deleteGreenhouses(greenhouses) {
+      for (const g of greenhouses) checkId('greenhouse', g);
+      if (greenhouses.length > 0) await rpc.call({ op: 'deleteGreenhouses', greenhouses });
+    },
+    rollups: {
+      aggregateRaw: (hours, stepMs) => rpc.call({ op: 'aggregateRaw', hours, stepMs }),
+      writeRollups: async (level, rows) => {
+        if (rows.length > 0) await rpc.call({ op: 'writeRollups', level, rows });
+      },
+      dirtyHours: (markedSince, within) => rpc.call({ op: 'dirtyHours', markedSince, ...(within ? { within } : {}) }),
+      readCursor: async () => (await rpc.call({ op: 'readCursor' })) ?? undefined,
+      writeCursor: async (cursor) => {
+        await rpc.call({ op: 'writeCursor', cursor });
+      },
+      deleteBefore: (source, cutoff) => rpc.call({ op: 'deleteBefore', source, cutoff }),
     },
     close: () => rpc.close(),
   };

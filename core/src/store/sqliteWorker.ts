@@ -22,6 +22,23 @@ function handle(request: SqliteRequest, store: SeriesDb): unknown {
       return store.latest(request.greenhouses);
     case 'range':
       return store.range(request.query);
+    case 'deleteGreenhouses':
+      store.deleteGreenhouses(request.greenhouses);
+      return null;
+    case 'aggregateRaw':
+      return store.aggregateRaw(request.hours, request.stepMs);
+    case 'writeRollups':
+      store.writeRollups(request.level, request.rows);
+      return null;
+    case 'dirtyHours':
+      return store.dirtyHours(request.markedSince, request.within);
+    case 'readCursor':
+      return store.readCursor() ?? null;
+    case 'writeCursor':
+      store.writeCursor(request.cursor);
+      return null;
+    case 'deleteBefore':
+      return store.deleteBefore(request.source, request.cutoff);
     case 'close':
       store.close();
       return null;

@@ -27,8 +27,13 @@ export interface RangeQuery {
   readonly from: number;
   /** Exclusive, epoch ms. */
   readonly to: number;
-  /** Bucket width; buckets are aligned to multiples of it since the epoch. */
+  /** Bucket width; buckets are aligned to multiples of it since the epoch (but see timeZone). */
   readonly stepMs: number;
+  /**
+   * An IANA zone: when set and stepMs is a whole number of days, buckets are runs of that many
+   * local calendar days, each starting at local midnight (numbered from 1970-01-01 local).
+   */
+  readonly timeZone?: string;
   /** One series per device and metric instead of one per metric over the greenhouse. */
   readonly byDevice: boolean;
 }
@@ -38,8 +43,16 @@ export interface TimeSeriesStore {
   write(readings: readonly StoredReading[]): Promise<void>;
   /** The newest value per device and metric in these greenhouses. */
   latest(greenhouses: readonly string[]): Promise<LatestValue[]>;
-  /** Mean, min and max per bucket; empty buckets are left out; points in time order. */
+  /**
+   * Mean, min and max per bucket; empty buckets are left out; points in time order. Served from
+   * raw data or rollups depending on the step, with the same answer either way.
+   */
   range(query: RangeQuery): Promise<HistorySeries[]>;
+  /**
+   * Deletes every reading and rollup of these greenhouses (a farm's erasure). Throws
+   * CANOPY_STORE_DELETE_UNSUPPORTED where the server refuses deletes (InfluxDB 2.x/3.x v1 API).
+   */
+  deleteGreenhouses(greenhouses: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The one place the dashboard talks HTTP: same-origin cookies are sent so the coming login
- * only has to add a session, and every failure becomes an ApiError the screens can word.
+ * The one place the dashboard talks HTTP: same-origin cookies carry the session, every failure
+ * becomes an ApiError the screens can word, and a 401 tells the app to show the login page.
  */
 export class ApiError extends Error {
   constructor(
@@ -15,14 +15,18 @@ export class ApiError extends Error {
   }
 }
 
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+/** Fired on any 401: the session expired or was ended elsewhere. */
+export const UNAUTHENTICATED_EVENT = 'canopy:unauthenticated';
+
+async function request<T>(path: string, init: RequestInit, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json' }, signal: signal ?? null });
+    res = await fetch(path, { ...init, credentials: 'same-origin', signal: signal ?? null });
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : String(err));
   }
+  if (res.status === 401) window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
   if (!res.ok) {
     const body: { code?: unknown; message?: unknown } | undefined = await res.json().catch(() => undefined);
     throw new ApiError(
@@ -31,5 +35,18 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
       typeof body?.message === 'string' ? body.message : res.statusText,
     );
   }
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+export function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return request<T>(path, { headers: { accept: 'application/json' } }, signal);
+}
+
+export function postJson<T>(path: string, body: unknown): Promise<T> {
+  return request<T>(path, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }

@@ -14,6 +14,8 @@ export const Device = Type.Object({
   name: Type.String(),
   kind: Type.String(),
   online: Type.Boolean(),
+  /** `stale`: connected, but no telemetry for 3× its usual interval. */
+  state: Type.Union([Type.Literal('online'), Type.Literal('stale'), Type.Literal('offline')]),
   lastSeen: Type.Union([Type.Integer(), Type.Null()]),
 });
 
@@ -22,6 +24,8 @@ export const Greenhouse = Type.Object({
   name: Type.String(),
   farm: Type.Object({ id: Type.String(), name: Type.String() }),
   areaM2: Type.Union([Type.Number(), Type.Null()]),
+  structure: Type.Union([Type.String(), Type.Null()]),
+  location: Type.Union([Type.String(), Type.Null()]),
   devices: Type.Array(Device),
   latest: Type.Record(Type.String(), LatestValue),
 });

@@ -1,4 +1,5 @@
 /** Joins a greenhouse's records with its latest readings and its devices' live state. */
+import { deviceAvailability } from '@canopy/core';
 import type { GreenhouseRecord, LatestValue } from '@canopy/core/node';
 import type { Static } from 'typebox';
 import type { LiveFeed } from '../../liveFeed.ts';
@@ -16,14 +17,20 @@ export function greenhouseView(record: GreenhouseRecord, latest: readonly Latest
     name: record.name,
     farm: record.farm,
     areaM2: record.areaM2,
+    structure: record.structure,
+    location: record.location,
     devices: record.devices.map((d) => {
       const seen = own.filter((l) => l.device === d.id).map((l) => l.ts);
+      const status = live.statusOf(d.id);
+      const online = status?.state === 'online';
+      const lastSeen = seen.length > 0 ? Math.max(...seen) : null;
       return {
         id: d.id,
         name: d.name,
         kind: d.kind,
-        online: live.statusOf(d.id)?.state === 'online',
-        lastSeen: seen.length > 0 ? Math.max(...seen) : null,
+        online,
+        state: deviceAvailability({ connected: online, connectedSince: status?.ts, lastSeen, intervalS: d.intervalS, now: Date.now() }),
+        lastSeen,
       };
     }),
     latest: newest,

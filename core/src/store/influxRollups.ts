@@ -1,0 +1,97 @@
+/** RollupStorage on InfluxDB, plus the history-piece reads of the Influx store, over the v1 endpoints. */
+import type { Piece } from './historyPlan.ts';
+import type { InfluxHttp } from './influxHttp.ts';
+import { fieldKeysQuery, joinStatements } from './influxQl.ts';
+import { toFieldKeys } from './influxResponse.ts';
+import {
+  cursorLine,
+  cursorStatement,
+  deleteStatements,
+  dirtyLines,
+  dirtyStatement,
+  pieceStatement,
+  rawAggregateStatement,
+  rollupLines,
+  toAggregateRows,
+  toCursor,
+  toDirtyHours,
+} from './influxRollupQl.ts';
+import { type AggregateRow, createMarkClock, HOUR_MS, type RollupStorage } from './rollups.ts';
+import { type StoredReading, StoreError } from './timeSeriesStore.ts';
+
+/** Fields per maintainer statement, so each stays well within a URL's length. */
+const FIELDS_PER_STATEMENT = 16;
+/** Rollup points per POST, like ingest's batches. */
+const ROWS_PER_WRITE = 5_000;
+
+export interface InfluxRollups extends RollupStorage {
+  /** Line protocol marking the hours these readings touch. */
+  dirtyMarksOf(readings: readonly StoredReading[]): string;
+  /** Starts of dirty hours overlapping [from, to) not yet rolled up (all of them before the first maintenance). */
+  pendingHours(from: number, to: number): Promise<number[]>;
+  pieces(pieces: readonly Piece[], greenhouse: string, metrics: readonly string[], byDevice: boolean): Promise<AggregateRow[]>;
+}
+
+export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): InfluxRollups {
+  const markClock = createMarkClock();
+  const readAll = async (statements: readonly string[]) => (await Promise.all(joinStatements(statements).map((q) => http.read(q)))).flat();
+
+  return {
+    dirtyMarksOf: (readings) => dirtyLines(new Set(readings.map((r) => r.ts - (r.ts % HOUR_MS))), markClock()),
+
+    async pendingHours(from, to) {
+      const [cursor, dirty] = await readAll([cursorStatement(), dirtyStatement(Number.MIN_SAFE_INTEGER, { from: from - HOUR_MS + 1, to })]);
+      const since = toCursor(cursor) ?? Number.MIN_SAFE_INTEGER;
+      return toDirtyHours(dirty)
+        .filter((d) => d.markedAt >= since)
+        .map((d) => d.hour);
+    },
+
+    async pieces(pieces, greenhouse, metrics, byDevice) {
+      const results = await readAll(pieces.map((p) => pieceStatement(p, greenhouse, metrics, byDevice)));
+      return results.flatMap((result) => toAggregateRows(result, metrics, greenhouse));
+    },
+
+    async aggregateRaw(hours, stepMs) {
+      ensureOpen();
+      const fields = toFieldKeys((await http.read(fieldKeysQuery()))[0]);
+      const groups: string[][] = [];
+      for (let i = 0; i < fields.length; i += FIELDS_PER_STATEMENT) groups.push(fields.slice(i, i + FIELDS_PER_STATEMENT));
+      const statements = hours.flatMap((hour) => groups.map((g) => ({ g, q: rawAggregateStatement(g, hour, hour + HOUR_MS, stepMs) })));
+      const results = await readAll(statements.map((s) => s.q));
+      return statements.flatMap((s, i) => toAggregateRows(results[i], s.g));
+    },
+
+    async writeRollups(level, rows) {
+      ensureOpen();
+      for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) await http.write(rollupLines(level, rows.slice(i, i + ROWS_PER_WRITE)));
+    },
+
+    async dirtyHours(markedSince, within) {
+      ensureOpen();
+      return toDirtyHours((await http.read(dirtyStatement(markedSince, within)))[0]);
+    },
+
+    async readCursor() {
+      ensureOpen();
+      return toCursor((await http.read(cursorStatement()))[0]);
+    },
+
+    async writeCursor(cursor) {
+      ensureOpen();
+      await http.write(cursorLine(cursor));
+    },
+
+    async deleteBefore(source, cutoff) {
+      ensureOpen();
+      try {
+        for (const statement of deleteStatements(source, cutoff)) await http.exec(statement);
+        return true;
+      } catch (err) {
+        // 2.x answers that its v1 /query is read-only and 3.x has no DELETE: retention is the bucket's there.
+        if (err instanceof StoreError && err.code === 'CANOPY_STORE_QUERY') return false;
+        throw err;
+      }
+    },
+  };
+}

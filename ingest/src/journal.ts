@@ -1,0 +1,295 @@
+/**
+ * Ingest's write-ahead journal: the first hop that records a reading durably. Records are
+ * appended to numbered segment files and fsynced in groups, and only then acknowledged to the
+ * broker, so a reading ingest has acknowledged survives `kill -9` and a power cut. Segments are
+ * deleted once everything in them is in the store; whatever is left is replayed at start.
+ * The same files are the disk spool while the store is down: their total size is the spool.
+ */
+import { type FileHandle, mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger, StoredReading } from '@canopy/core/node';
+import { decodeRecord, encodeRecord } from './journalRecord.ts';
+
+export interface JournalPosition {
+  readonly segment: number;
+  /** Byte offset just past a record. */
+  readonly offset: number;
+}
+
+export interface JournalEntry {
+  readonly readings: readonly StoredReading[];
+  readonly end: JournalPosition;
+}
+
+export interface JournalOptions {
+  readonly dir: string;
+  /** A segment is closed and a new one started once it reaches this size. */
+  readonly segmentBytes: number;
+  /** Longest wait between the start of two group fsyncs: bounds fsyncs/s under load. */
+  readonly syncMs: number;
+}
+
+export interface Journal {
+  /** Recovers the directory; resolves to the oldest record still to be written, if any. */
+  open(): Promise<JournalPosition | undefined>;
+  /**
+   * Queues a record (an empty one is a barrier that keeps acknowledgements in order). `durable`
+   * runs once the group holding it is fsynced, in append order, with the record's entry.
+   */
+  append(readings: readonly StoredReading[], durable: (entry: JournalEntry) => void): void;
+  /** Resolves once everything appended so far is durable. */
+  sync(): Promise<void>;
+  /** Durable records from `from`, about `maxReadings` readings' worth (at least one record). */
+  read(from: JournalPosition, maxReadings: number): Promise<{ entries: JournalEntry[]; next: JournalPosition }>;
+  /** Just past the last durable record. */
+  durableEnd(): JournalPosition;
+  /** Everything up to `upTo` is in the store: deletes the closed segments it covers. */
+  release(upTo: JournalPosition): Promise<void>;
+  /** Bytes on disk plus bytes waiting for their fsync. */
+  bytes(): number;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  readonly line: string;
+  readonly bytes: number;
+  readonly readings: readonly StoredReading[];
+  readonly durable: (entry: JournalEntry) => void;
+}
+
+const SEGMENT = /^(\d{12})\.jnl$/;
+const segmentName = (id: number) => `${String(id).padStart(12, '0')}.jnl`;
+/** A group larger than this is written at once instead of waiting for the sync interval. */
+const MAX_GROUP_BYTES = 4 * 1024 * 1024;
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+const RETRY_MS = 1_000;
+
+export function comparePositions(a: JournalPosition, b: JournalPosition): number {
+  return a.segment - b.segment || a.offset - b.offset;
+}
+
+export function createJournal(options: JournalOptions, logger: Logger): Journal {
+  /** Durable size of every segment on disk, in id order; the last one is active. */
+  const sizes = new Map<number, number>();
+  let active: { id: number; file: FileHandle } | undefined;
+  let pending: Pending[] = [];
+  let pendingBytes = 0;
+  let diskBytes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  let lastFlushAt = 0;
+  let closed = false;
+
+  const path = (id: number) => join(options.dir, segmentName(id));
+  const ids = () => [...sizes.keys()].sort((a, b) => a - b);
+
+  async function syncDir(): Promise<void> {
+    // A new or deleted file survives a power cut only once its directory entry is synced.
+    const dir = await open(options.dir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  async function startSegment(id: number): Promise<void> {
+    const file = await open(path(id), 'wx');
+    await syncDir();
+    const previous = active;
+    active = { id, file };
+    sizes.set(id, 0);
+    await previous?.file.close();
+  }
+
+  function schedule(): void {
+    if (timer || flushing || closed || pending.length === 0) return;
+    const wait = pendingBytes >= MAX_GROUP_BYTES ? 0 : Math.max(0, lastFlushAt + options.syncMs - Date.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, wait);
+  }
+
+  function flush(): Promise<void> {
+    if (flushing) return flushing;
+    flushing = (async () => {
+      const group = pending;
+      const groupBytes = pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+      lastFlushAt = Date.now();
+      const target = active;
+      if (!target) throw new Error('journal not open');
+      const start = sizes.get(target.id) ?? 0;
+      try {
+        if (groupBytes > 0) {
+          const body = Buffer.from(group.map((p) => p.line).join(''));
+          await target.file.write(body, 0, body.length, start);
+          await target.file.datasync();
+        }
+      } catch (err) {
+        // Nothing of this group was acknowledged: keep it and try again (a full disk can clear).
+        logger.error({ err, dir: options.dir }, 'journal write failed; messages stay unacknowledged');
+        pending = [...group, ...pending];
+        pendingBytes += groupBytes;
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+        return;
+      }
+      let offset = start;
+      sizes.set(target.id, start + groupBytes);
+      diskBytes += groupBytes;
+      for (const p of group) {
+        offset += p.bytes;
+        p.durable({ readings: p.readings, end: { segment: target.id, offset } });
+      }
+      if (start + groupBytes >= options.segmentBytes) await startSegment(target.id + 1);
+    })().finally(() => {
+      flushing = undefined;
+      schedule();
+    });
+    return flushing;
+  }
+
+  function sync(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      pending.push({ line: '', bytes: 0, readings: [], durable: () => resolve() });
+      clearTimeout(timer);
+      timer = undefined;
+      void flush();
+    });
+  }
+
+  async function recover(): Promise<JournalPosition | undefined> {
+    await mkdir(options.dir, { recursive: true });
+    const found = (await readdir(options.dir))
+      .map((name) => SEGMENT.exec(name)?.[1])
+      .filter((id): id is string => id !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const id of found) {
+      const size = (await stat(path(id))).size;
+      if (size === 0) {
+        await rm(path(id));
+        continue;
+      }
+      sizes.set(id, size);
+      diskBytes += size;
+    }
+    const last = ids().at(-1);
+    if (last !== undefined) {
+      // Bytes after the last newline were never fsynced, so never acknowledged: a torn write.
+      const whole = await lastNewlineEnd(path(last), sizes.get(last) ?? 0);
+      if (whole < (sizes.get(last) ?? 0)) {
+        logger.warn({ segment: last, cut: (sizes.get(last) ?? 0) - whole }, 'journal: cutting a torn record at the tail');
+        await truncate(path(last), whole);
+        diskBytes -= (sizes.get(last) ?? 0) - whole;
+        sizes.set(last, whole);
+      }
+    }
+    const first = ids()[0];
+    await startSegment((last ?? 0) + 1);
+    return first === undefined ? undefined : { segment: first, offset: 0 };
+  }
+
+  async function readEntries(from: JournalPosition, maxReadings: number) {
+    const entries: JournalEntry[] = [];
+    let readings = 0;
+    let pos = from;
+    while (readings < maxReadings || entries.length === 0) {
+      const size = sizes.get(pos.segment);
+      if (size === undefined || pos.offset >= size) {
+        if (pos.segment === active?.id) break;
+        const next = ids().find((id) => id > pos.segment);
+        if (next === undefined) break;
+        pos = { segment: next, offset: 0 };
+        continue;
+      }
+      const length = Math.min(READ_CHUNK_BYTES, size - pos.offset);
+      const chunk = await readAt(path(pos.segment), pos.offset, length);
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+        const line = chunk.toString('utf8', start, nl);
+        const end = { segment: pos.segment, offset: pos.offset + nl + 1 };
+        const decoded = decodeRecord(line);
+        if (decoded) {
+          entries.push({ readings: decoded, end });
+          readings += decoded.length;
+        } else logger.error({ segment: pos.segment, offset: pos.offset + start }, 'journal: skipping an unreadable record');
+        start = nl + 1;
+        if (readings >= maxReadings) break;
+      }
+      if (start === 0) {
+        // A record longer than a chunk cannot happen (payloads are bounded), but never spin on one.
+        logger.error({ segment: pos.segment, offset: pos.offset }, 'journal: no record boundary in a chunk; skipping the segment');
+        pos = { segment: pos.segment, offset: size };
+        continue;
+      }
+      pos = { segment: pos.segment, offset: pos.offset + start };
+    }
+    return { entries, next: pos };
+  }
+
+  return {
+    open: recover,
+    append(readings, durable) {
+      if (closed) throw new Error('journal closed');
+      const line = readings.length > 0 ? encodeRecord(readings) : '';
+      const bytes = Buffer.byteLength(line);
+      pending.push({ line, bytes, readings, durable });
+      pendingBytes += bytes;
+      schedule();
+    },
+    sync,
+    read: readEntries,
+    durableEnd() {
+      const id = active?.id ?? 0;
+      return { segment: id, offset: sizes.get(id) ?? 0 };
+    },
+    async release(upTo) {
+      const done = ids().filter(
+        (id) => id !== active?.id && (id < upTo.segment || (id === upTo.segment && upTo.offset >= (sizes.get(id) ?? 0))),
+      );
+      if (done.length === 0) return;
+      for (const id of done) {
+        diskBytes -= sizes.get(id) ?? 0;
+        sizes.delete(id);
+        await rm(path(id), { force: true });
+      }
+      await syncDir();
+    },
+    bytes: () => diskBytes + pendingBytes,
+    async close() {
+      if (closed) return;
+      if (pending.length > 0 || flushing) await sync();
+      closed = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await active?.file.close();
+      active = undefined;
+    },
+  };
+}
+
+async function readAt(file: string, offset: number, length: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Size of the file up to and including its last newline. */
+async function lastNewlineEnd(file: string, size: number): Promise<number> {
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - 64 * 1024);
+    const chunk = await readAt(file, start, end - start);
+    const nl = chunk.lastIndexOf(10);
+    if (nl !== -1) return start + nl + 1;
+    end = start;
+  }
+  return 0;
+}

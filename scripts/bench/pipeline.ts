@@ -1,0 +1,354 @@
+/**
+ * The pipeline benchmark: devices → broker → ingest → InfluxDB, each in its own process, at a
+ * set QoS 1 rate. Counts what was published and acknowledged, and what the store holds (by
+ * querying it), so lost = published − stored is measured, not assumed. Publish → stored
+ * latency comes from ingest's lag histogram (the device timestamp is the publish time), CPU and
+ * RSS from /proc. Anchors run the same load in the same run: the bare broker relaying to one
+ * subscriber, and Debian's Mosquitto in place of the broker.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { demoCooperative } from '@canopy/core';
+import { type MqttCredentials, metaDbFile, openMetaDb, rotateDeviceSecret, seedDemo } from '@canopy/core/node';
+import { freePort, type ServiceProcess, serviceProcess } from '../../tests/helpers/serviceProcess.ts';
+import { makeTempDir } from '../../tests/helpers/tmp.ts';
+import type { LoadResult, LoadSpec } from './loadgen.ts';
+
+export interface PipelineOptions {
+  readonly influxUrl: string;
+  readonly ratePerS: number;
+  readonly durationMs: number;
+  readonly devices: number;
+}
+
+export interface ProcessFigures {
+  readonly cpuPct: number;
+  readonly maxRssMb: number;
+}
+
+export interface PipelineResult {
+  readonly name: string;
+  readonly offeredPerS: number;
+  readonly published: number;
+  readonly acked: number;
+  /** Messages in the store (pipeline) or relayed to the subscriber (bare broker). */
+  readonly delivered: number;
+  readonly lost: number;
+  /** Delivered messages over first publish → last delivery. */
+  readonly msgsPerS: number;
+  /** 10 readings a message: 8 sent, 2 derived. */
+  readonly readingsPerS: number;
+  readonly storedP50Ms?: number;
+  readonly storedP99Ms?: number;
+  readonly broker?: ProcessFigures;
+  readonly ingest?: ProcessFigures;
+}
+
+const SERVICE = { MQTT_SERVICE_USERNAME: 'canopy-bench', MQTT_SERVICE_PASSWORD: 'canopy-bench-service-password' };
+const MOSQUITTO = '/usr/sbin/mosquitto';
+const READINGS_PER_MESSAGE = 10;
+
+/** Samples a process's CPU (utime + stime) and RSS from /proc while it runs. */
+function sampleProcess(pid: number | undefined) {
+  const ticks = () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  if (pid === undefined) return { stop: (): ProcessFigures | undefined => undefined };
+  const started = { at: Date.now(), ticks: ticks() };
+  let maxRss = rssMb();
+  const timer = setInterval(() => {
+    try {
+      maxRss = Math.max(maxRss, rssMb());
+    } catch {
+      // exited
+    }
+  }, 500);
+  return {
+    stop(): ProcessFigures | undefined {
+      clearInterval(timer);
+      try {
+        // Clock ticks are 1/100 s on Linux.
+        const cpuS = (ticks() - started.ticks) / 100;
+        return { cpuPct: Math.round((cpuS / ((Date.now() - started.at) / 1_000)) * 100), maxRssMb: Math.round(Math.max(maxRss, rssMb())) };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'loadgen.ts'), JSON.stringify(spec)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  await once(child, 'exit');
+  const line = out.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line) as LoadResult;
+  } catch {
+    throw new Error(`load generator failed: ${out.slice(-500)}`);
+  }
+}
+
+async function influxQuery(url: string, db: string, q: string): Promise<unknown> {
+  const res = await fetch(`${url}/query?db=${db}&epoch=ms&q=${encodeURIComponent(q)}`);
+  return res.json();
+}
+
+async function storedMessages(url: string, db: string): Promise<number> {
+  const body = (await influxQuery(url, db, 'SELECT count(air_temp_c) FROM telemetry')) as {
+    results?: Array<{ series?: Array<{ values?: Array<[number, number]> }> }>;
+  };
+  return body.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
+}
+
+/** Polls until the store holds `expected` messages or stops growing for 15 s. */
+async function waitStored(url: string, db: string, expected: number): Promise<{ count: number; at: number }> {
+  let last = -1;
+  let lastChangeAt = Date.now();
+  for (;;) {
+    const count = await storedMessages(url, db).catch(() => last);
+    if (count !== last) {
+      last = count;
+      lastChangeAt = Date.now();
+    }
+    if (count >= expected || Date.now() - lastChangeAt > 15_000) return { count, at: lastChangeAt };
+    await sleep(100);
+  }
+}
+
+/** Quantile from a Prometheus histogram, interpolated linearly within its bucket. */
+function histogramQuantile(metrics: string, name: string, q: number): number | undefined {
+  const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, 'gm'))].map((m) => ({
+    le: m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]),
+    count: Number(m[2]),
+  }));
+  const total = buckets.at(-1)?.count ?? 0;
+  if (total === 0) return undefined;
+  const rank = q * total;
+  let previous = { le: 0, count: 0 };
+  for (const b of buckets) {
+    if (b.count >= rank) {
+      if (!Number.isFinite(b.le)) return previous.le;
+      const within = b.count === previous.count ? 0 : (rank - previous.count) / (b.count - previous.count);
+      return previous.le + (b.le - previous.le) * within;
+    }
+    previous = b;
+  }
+  return undefined;
+}
+
+export async function benchPipeline(options: PipelineOptions): Promise<{ results: PipelineResult[]; notes: string[] }> {
+  const dir = await makeTempDir('bench-pipeline');
+  const notes: string[] = [];
+  try {
+    const meta = await openMetaDb({ file: metaDbFile({ dataDir: dir.path }) });
+    const coop = demoCooperative(options.devices);
+    await seedDemo(meta, coop, { intervalS: 10 });
+    const devices: MqttCredentials[] = [];
+    for (const d of coop.devices) {
+      const issued = await rotateDeviceSecret(meta, d.id);
+      if (issued) devices.push(issued);
+    }
+    await meta.destroy();
+    const subscriber = { clientId: 'bench-relay', username: SERVICE.MQTT_SERVICE_USERNAME, password: SERVICE.MQTT_SERVICE_PASSWORD };
+    const results: PipelineResult[] = [];
+    let run = 0;
+
+    const startBroker = async (persistence: 'memory' | 'level'): Promise<{ url: string; process: ServiceProcess }> => {
+      const port = await freePort();
+      const broker = serviceProcess(
+        'broker/src/main.ts',
+        {
+          ...SERVICE,
+          DATA_DIR: dir.path,
+          LOG_LEVEL: 'warn',
+          MQTT_HOST: '127.0.0.1',
+          MQTT_PORT: String(port),
+          MQTT_PERSISTENCE: persistence,
+          // The benchmark's devices publish far above a real device's rate.
+          MQTT_PUBLISH_RATE: '100000',
+          MQTT_PUBLISH_BURST: '100000',
+        },
+        join(dir.path, `broker-${run}.log`),
+      );
+      broker.start();
+      await waitForPort(port);
+      return { url: `mqtt://127.0.0.1:${port}`, process: broker };
+    };
+
+    const startMosquitto = async (): Promise<{ url: string; stop: () => Promise<void>; pid: number | undefined }> => {
+      const port = await freePort();
+      const conf = join(dir.path, `mosquitto-${run}.conf`);
+      // Unlimited inflight and queue, nothing on disk: the peer stack's conditions.
+      writeFileSync(
+        conf,
+        `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 0\nset_tcp_nodelay true\n`,
+      );
+      const child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
+      await waitForPort(port);
+      return {
+        url: `mqtt://127.0.0.1:${port}`,
+        pid: child.pid,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await once(child, 'exit');
+        },
+      };
+    };
+
+    const pipelineRun = async (name: string, broker: { url: string; pid: number | undefined }) => {
+      run += 1;
+      const database = `bench_${run}`;
+      const httpPort = await freePort();
+      const ingest = serviceProcess(
+        'ingest/src/main.ts',
+        {
+          ...SERVICE,
+          DATA_DIR: dir.path,
+          LOG_LEVEL: 'warn',
+          MQTT_URL: broker.url,
+          INFLUX_URL: options.influxUrl,
+          INFLUX_DATABASE: database,
+          INGEST_CLIENT_ID: `bench-ingest-${run}`,
+          INGEST_HTTP_HOST: '127.0.0.1',
+          INGEST_HTTP_PORT: String(httpPort),
+        },
+        join(dir.path, `ingest-${run}.log`),
+      );
+      ingest.start();
+      await waitForPort(httpPort);
+      // Subscribed a moment after its HTTP listener is up.
+      await sleep(1_000);
+      const brokerCpu = sampleProcess(broker.pid);
+      const ingestCpu = sampleProcess(ingest.pid());
+      const load = await runLoad({ mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs });
+      const stored = await waitStored(options.influxUrl, database, load.acked);
+      const brokerFigures = brokerCpu.stop();
+      const ingestFigures = ingestCpu.stop();
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      await ingest.kill('SIGTERM');
+      const p = (q: number) => {
+        const s = histogramQuantile(metrics, 'canopy_ingest_lag_seconds', q);
+        return s === undefined ? undefined : Math.round(s * 1_000);
+      };
+      const seconds = (stored.at - load.firstPublishAt) / 1_000;
+      results.push({
+        name,
+        offeredPerS: options.ratePerS,
+        published: load.published,
+        acked: load.acked,
+        delivered: stored.count,
+        lost: load.published - stored.count,
+        msgsPerS: Math.round(stored.count / seconds),
+        readingsPerS: Math.round((stored.count * READINGS_PER_MESSAGE) / seconds),
+        storedP50Ms: p(0.5),
+        storedP99Ms: p(0.99),
+        ...(brokerFigures ? { broker: brokerFigures } : {}),
+        ...(ingestFigures ? { ingest: ingestFigures } : {}),
+      });
+    };
+
+    const relayRun = async (name: string, persistence: 'memory' | 'level') => {
+      run += 1;
+      const broker = await startBroker(persistence);
+      const cpu = sampleProcess(broker.process.pid());
+      const load = await runLoad({ mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs, subscriber });
+      const figures = cpu.stop();
+      await broker.process.kill('SIGTERM');
+      const seconds = (Math.max(load.lastRelayAt, load.lastAckAt) - load.firstPublishAt) / 1_000;
+      results.push({
+        name,
+        offeredPerS: options.ratePerS,
+        published: load.published,
+        acked: load.acked,
+        delivered: load.relayed,
+        lost: load.published - load.relayed,
+        msgsPerS: Math.round(load.relayed / seconds),
+        readingsPerS: Math.round((load.relayed * READINGS_PER_MESSAGE) / seconds),
+        ...(figures ? { broker: figures } : {}),
+      });
+    };
+
+    for (const persistence of ['memory', 'level'] as const) {
+      const broker = await startBroker(persistence);
+      try {
+        await pipelineRun(`pipeline, broker persistence ${persistence}`, { url: broker.url, pid: broker.process.pid() });
+      } finally {
+        await broker.process.kill('SIGTERM');
+      }
+      await relayRun(`anchor: bare broker relay, ${persistence}`, persistence);
+    }
+    if (existsSync(MOSQUITTO)) {
+      const mosquitto = await startMosquitto();
+      try {
+        await pipelineRun('anchor: Mosquitto broker + Canopy ingest', mosquitto);
+      } finally {
+        await mosquitto.stop();
+      }
+    } else notes.push(`Mosquitto anchor skipped: ${MOSQUITTO} is not installed (apt-get install -y mosquitto).`);
+    return { results, notes };
+  } finally {
+    await dir.remove();
+  }
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listening on ${port} after 60 s`);
+}
+
+/** Markdown: every run, and the ratios the targets are stated in. */
+export function pipelineTable(
+  bench: { results: readonly PipelineResult[]; notes: readonly string[] },
+  options: Omit<PipelineOptions, 'influxUrl'>,
+  influxReadingsPerS: number | undefined,
+): string[] {
+  const find = (name: string) => bench.results.find((r) => r.name === name);
+  const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : '-');
+  const fig = (p: ProcessFigures | undefined) => (p ? `${p.cpuPct}% / ${p.maxRssMb} MB` : '-');
+  const memory = find('pipeline, broker persistence memory');
+  const level = find('pipeline, broker persistence level');
+  return [
+    `## Pipeline (${options.devices} devices, QoS 1, 8 metrics a message, offered ${options.ratePerS.toLocaleString('en')} msg/s for ${options.durationMs / 1_000} s)`,
+    '',
+    '| run | published | acked | delivered | lost | msg/s | readings/s | publish→stored p50 / p99 (ms) | broker CPU / RSS | ingest CPU / RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |',
+    ...bench.results.map(
+      (r) =>
+        `| ${r.name} | ${r.published.toLocaleString('en')} | ${r.acked.toLocaleString('en')} | ${r.delivered.toLocaleString('en')} | ${r.lost} | ${r.msgsPerS.toLocaleString('en')} | ${r.readingsPerS.toLocaleString('en')} | ${r.storedP50Ms ?? '-'} / ${r.storedP99Ms ?? '-'} | ${fig(r.broker)} | ${fig(r.ingest)} |`,
+    ),
+    '',
+    '| ratio | value |',
+    '| --- | ---: |',
+    `| durable ÷ in-memory broker persistence (pipeline msg/s) | ${ratio(level?.msgsPerS, memory?.msgsPerS)} |`,
+    `| pipeline ÷ bare broker relay, in memory | ${ratio(memory?.msgsPerS, find('anchor: bare broker relay, memory')?.msgsPerS)} |`,
+    `| pipeline ÷ bare broker relay, durable | ${ratio(level?.msgsPerS, find('anchor: bare broker relay, level')?.msgsPerS)} |`,
+    `| pipeline (in memory) ÷ Mosquitto + ingest | ${ratio(memory?.msgsPerS, find('anchor: Mosquitto broker + Canopy ingest')?.msgsPerS)} |`,
+    `| pipeline readings/s ÷ InfluxDB raw line-protocol ceiling | ${ratio(memory?.readingsPerS, influxReadingsPerS)} |`,
+    '',
+    'A run delivers at most the offered rate: msg/s equal to the offered rate means the pipeline kept up, not that it is its ceiling.',
+    ...bench.notes,
+  ];
+}

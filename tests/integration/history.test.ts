@@ -1,0 +1,203 @@
+/**
+ * History at any range, on both stores: rollups kept by the shared maintainer, late data,
+ * local calendar days and retention. A year of sparse readings plus two dense days is seeded
+ * through the store, so every expected value is computed here from the same readings.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { chooseStepMs, type HistorySeries, MAX_BUCKETS } from '@canopy/core';
+import {
+  createInfluxStore,
+  createLogger,
+  createRollupMaintainer,
+  createSqliteStore,
+  loadRollupConfig,
+  type RangeQuery,
+  type RollupStore,
+  SKEW_MS,
+  type StoredReading,
+} from '@canopy/core/node';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { makeTempDir, type TempDir } from '../helpers/tmp.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const GH = 'gh-h';
+const ZONE = 'Asia/Ho_Chi_Minh';
+/** Today's UTC midnight: the seeded year ends here. */
+const END = Math.floor(Date.now() / DAY) * DAY;
+const START = END - 365 * DAY;
+const logger = createLogger({ name: 'test', level: 'silent' });
+
+/** Four readings a day per device and metric for a year, then one a minute for the last two days. */
+function seed(): StoredReading[] {
+  const out: StoredReading[] = [];
+  const add = (device: string, ts: number, i: number) => {
+    out.push({ greenhouse: GH, device, metric: 'air_temp_c', ts, value: 20 + (i % 13) + (device === 'd2' ? 0.5 : 0) });
+    out.push({ greenhouse: GH, device, metric: 'rh_pct', ts, value: 40 + ((i * 7) % 50) });
+  };
+  for (let day = 0; day < 365; day++) {
+    for (const h of [1, 7, 13, 19]) for (const device of ['d1', 'd2']) add(device, START + day * DAY + h * HOUR + 17 * 60_000, day * 4 + h);
+  }
+  for (let ts = END - 2 * DAY; ts < END; ts += 60_000) add('d1', ts + 5_000, ts / 60_000);
+  return out;
+}
+
+/** What any source must answer: readings bucketed here, means from the readings themselves. */
+function expected(readings: readonly StoredReading[], q: Omit<RangeQuery, 'greenhouse'>, bucketOf?: (ts: number) => number) {
+  const series = new Map<string, Map<number, number[]>>();
+  for (const r of readings) {
+    if (r.ts < q.from || r.ts >= q.to || !q.metrics.includes(r.metric)) continue;
+    const key = q.byDevice ? `${r.metric}\n${r.device}` : r.metric;
+    const buckets = series.get(key) ?? new Map<number, number[]>();
+    const bucket = bucketOf ? bucketOf(r.ts) : r.ts - (r.ts % q.stepMs);
+    buckets.set(bucket, [...(buckets.get(bucket) ?? []), r.value]);
+    series.set(key, buckets);
+  }
+  return [...series]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, buckets]) => {
+      const [metric = '', device] = key.split('\n');
+      const points = [...buckets]
+        .sort(([a], [b]) => a - b)
+        .map(([t, v]) => [t, v.reduce((s, x) => s + x, 0) / v.length, Math.min(...v), Math.max(...v)]);
+      return device === undefined ? { metric, points } : { metric, device, points };
+    });
+}
+
+/** Means are sums over counts from different sources: equal to 9 decimals, not bit for bit. */
+const rounded = (series: readonly unknown[]) =>
+  JSON.parse(JSON.stringify(series), (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v));
+
+interface Backing {
+  open(): Promise<RollupStore>;
+  dispose(): Promise<void>;
+}
+
+const backings: Record<string, () => Promise<Backing>> = {
+  InfluxDB: async () => {
+    const database = `history_${randomBytes(6).toString('hex')}`;
+    return { open: () => createInfluxStore({ url: inject('influxUrl'), database }), dispose: async () => {} };
+  },
+  SQLite: async () => {
+    const dir: TempDir = await makeTempDir('history');
+    return { open: () => createSqliteStore({ file: join(dir.path, 'series.db') }), dispose: () => dir.remove() };
+  },
+};
+
+for (const [name, makeBacking] of Object.entries(backings)) {
+  describe(`history: ${name}`, () => {
+    let backing: Backing;
+    let store: RollupStore;
+    let readings: StoredReading[];
+
+    /** A maintainer whose clock is ahead by the skew margin, so the marks of what a test wrote before it count as rolled up. */
+    const maintain = (env: Record<string, string> = {}) =>
+      createRollupMaintainer(
+        store,
+        loadRollupConfig({ ROLLUP_BATCH_HOURS: '10000', ...env }),
+        logger,
+        () => Date.now() + SKEW_MS,
+      ).runOnce();
+    const range = (q: Omit<RangeQuery, 'greenhouse'>): Promise<HistorySeries[]> => store.range({ greenhouse: GH, ...q });
+    const year = { metrics: ['air_temp_c', 'rh_pct'], from: START, to: END, stepMs: chooseStepMs(START, END), byDevice: false };
+
+    beforeEach(async () => {
+      backing = await makeBacking();
+      store = await backing.open();
+      readings = seed();
+      for (let i = 0; i < readings.length; i += 5_000) await store.write(readings.slice(i, i + 5_000));
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await backing.dispose();
+    });
+
+    it('answers a 1-year range in at most 1000 buckets per series, the same from raw data and from rollups', async () => {
+      const want = rounded(expected(readings, year));
+      const fromRaw = await range(year);
+      expect(rounded(fromRaw)).toEqual(want);
+
+      const pass = await maintain();
+      expect(pass).toMatchObject({ hours: new Set(readings.map((r) => r.ts - (r.ts % HOUR))).size, more: false });
+      const fromRollups = await range(year);
+      expect(rounded(fromRollups)).toEqual(want);
+      for (const s of fromRollups) expect(s.points.length).toBeLessThanOrEqual(MAX_BUCKETS);
+      expect(fromRollups.map((s) => s.metric)).toEqual(['air_temp_c', 'rh_pct']);
+
+      // Per device, and over 30 days and 24 hours (1-hour and 1-minute rollups), with `from` inside a bucket.
+      for (const [span, byDevice] of [
+        [30 * DAY, true],
+        [DAY, false],
+      ] as const) {
+        const q = { ...year, from: END - span - 1_234, stepMs: chooseStepMs(END - span - 1_234, END), byDevice };
+        expect(rounded(await range(q))).toEqual(rounded(expected(readings, q)));
+      }
+    });
+
+    it('recomputes the rollups of an hour touched by a late reading', async () => {
+      await maintain();
+      const late: StoredReading = {
+        greenhouse: GH,
+        device: 'd1',
+        metric: 'air_temp_c',
+        ts: END - 5 * DAY + 7 * HOUR + 42 * 60_000,
+        value: 69,
+      };
+      await store.write([late]);
+      // Raw data until maintenance: the dirty hour is read raw, so the answer is already right.
+      const month = { ...year, from: END - 30 * DAY, stepMs: HOUR };
+      const want = rounded(expected([...readings, late], month));
+      expect(rounded(await range(month))).toEqual(want);
+
+      expect(await maintain()).toMatchObject({ hours: 1 });
+      // With raw data gone, only the recomputed rollups can still answer with the late reading.
+      expect(await store.rollups.deleteBefore('raw', END)).toBe(true);
+      expect(await range({ ...month, stepMs: 10_000, from: late.ts - 60_000, to: late.ts + 60_000 })).toEqual([]);
+      expect(rounded(await range(month))).toEqual(want);
+    });
+
+    it('puts daily buckets on local calendar days', async () => {
+      // 23:30 and 00:30 in Hanoi (UTC+7) the next day: one UTC day, two local days.
+      const day = END - 10 * DAY;
+      const evening = day + 16 * HOUR + 30 * 60_000;
+      const night = evening + HOUR;
+      await store.write([
+        { greenhouse: GH, device: 'd3', metric: 'ph', ts: evening, value: 6 },
+        { greenhouse: GH, device: 'd3', metric: 'ph', ts: night, value: 7 },
+      ]);
+      const q = { metrics: ['ph'], from: day - DAY, to: day + 2 * DAY, stepMs: DAY, byDevice: false };
+      const localDays = [
+        {
+          metric: 'ph',
+          points: [
+            [day - 7 * HOUR, 6, 6, 6],
+            [day + 17 * HOUR, 7, 7, 7],
+          ],
+        },
+      ];
+      expect(await range({ ...q, timeZone: ZONE })).toEqual(localDays);
+      // Without a zone, buckets stay UTC days.
+      expect(await range(q)).toEqual([{ metric: 'ph', points: [[day, 6.5, 6, 7]] }]);
+      await maintain();
+      expect(await range({ ...q, timeZone: ZONE })).toEqual(localDays);
+
+      // A year of local days (2-day buckets would break no rule, but 1 day is what was asked for).
+      const days = await range({ ...year, metrics: ['air_temp_c'], stepMs: DAY, timeZone: ZONE });
+      const midnight = (ts: number) => ts - ((ts + 7 * HOUR) % DAY);
+      expect(rounded(days)).toEqual(rounded(expected(readings, { ...year, metrics: ['air_temp_c'], stepMs: DAY }, midnight)));
+    });
+
+    it('deletes raw data past retention while long ranges still answer from rollups', async () => {
+      const pass = await maintain({ RETENTION_RAW_DAYS: '30' });
+      expect(pass.retained).toContain('raw');
+      const old = { ...year, from: END - 100 * DAY, to: END - 100 * DAY + HOUR, stepMs: 10_000 };
+      expect(await range(old)).toEqual([]);
+      expect(rounded(await range(year))).toEqual(rounded(expected(readings, year)));
+      // Recent raw data is kept.
+      const recent = { ...year, from: END - HOUR, stepMs: 10_000 };
+      expect(rounded(await range(recent))).toEqual(rounded(expected(readings, recent)));
+    });
+  });
+}
