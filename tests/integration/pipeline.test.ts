@@ -97,10 +97,15 @@ describe.each(STORES)('pipeline with the %s store', (store) => {
     await publish('not-registered', { m: { air_temp_c: 20 } });
     await device.publishAsync('canopy/v1/devices/bad.id/telemetry', '{"m":{}}', { qos: 1 });
 
-    const after = await waitFor(() => {
-      const s = stack.ingest.stats();
-      return s.messagesReceived - before.messagesReceived >= 5 ? s : undefined;
-    });
+    const reasons = ['bad_json', 'bad_envelope', 'bad_value', 'out_of_range', 'bad_metric_name', 'unknown_device', 'bad_topic'] as const;
+    // Counted once every message is fully handled: received is counted first, rejections after validation.
+    const after = await waitFor(
+      () => {
+        const s = stack.ingest.stats();
+        return reasons.every((r) => s.rejected[r] > before.rejected[r]) ? s : undefined;
+      },
+      { timeoutMs: 30_000, what: 'every rejection counted' },
+    );
     const delta = (reason: keyof typeof after.rejected) => after.rejected[reason] - before.rejected[reason];
     expect(delta('bad_json')).toBe(1);
     expect(delta('bad_envelope')).toBe(1);

@@ -1,4 +1,4 @@
-import type { HistorySeries } from '@canopy/core';
+import type { Availability, HistorySeries } from '@canopy/core';
 
 /** Response shapes of the Canopy REST API, as the dashboard reads them. */
 export interface Cooperative {
@@ -13,7 +13,10 @@ export interface Device {
   name: string;
   kind: string;
   online: boolean;
+  state: Availability;
   lastSeen: number | null;
+  connectedSince: number | null;
+  intervalS: number;
 }
 
 export interface LatestReading {

@@ -8,8 +8,26 @@ const gh: Greenhouse = {
   farm: { id: 'farm-1', name: 'Trang trại' },
   areaM2: 720,
   devices: [
-    { id: 'gh1-climate', name: 'Khí hậu', kind: 'climate', online: true, lastSeen: 1_000 },
-    { id: 'gh1-substrate', name: 'Giá thể', kind: 'substrate', online: false, lastSeen: null },
+    {
+      id: 'gh1-climate',
+      name: 'Khí hậu',
+      kind: 'climate',
+      online: true,
+      state: 'online',
+      lastSeen: 1_000,
+      connectedSince: 500,
+      intervalS: 10,
+    },
+    {
+      id: 'gh1-substrate',
+      name: 'Giá thể',
+      kind: 'substrate',
+      online: false,
+      state: 'offline',
+      lastSeen: null,
+      connectedSince: null,
+      intervalS: 10,
+    },
   ],
   latest: { air_temp_c: { value: 28, ts: 1_000, device: 'gh1-climate' } },
 };

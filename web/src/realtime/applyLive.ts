@@ -26,7 +26,9 @@ export function applyStatus(gh: Greenhouse, msg: StatusMessage): Greenhouse {
   return {
     ...gh,
     devices: gh.devices.map((d) =>
-      d.id === msg.device ? { ...d, online, lastSeen: online ? Math.max(d.lastSeen ?? 0, msg.ts) : d.lastSeen } : d,
+      d.id === msg.device
+        ? { ...d, online, connectedSince: online ? msg.ts : null, lastSeen: online ? Math.max(d.lastSeen ?? 0, msg.ts) : d.lastSeen }
+        : d,
     ),
   };
 }

@@ -17,6 +17,9 @@ export const Device = Type.Object({
   /** `stale`: connected, but no telemetry for 3× its usual interval. */
   state: Type.Union([Type.Literal('online'), Type.Literal('stale'), Type.Literal('offline')]),
   lastSeen: Type.Union([Type.Integer(), Type.Null()]),
+  /** When its status last said online; with `intervalS`, lets a client tell stale as time passes. */
+  connectedSince: Type.Union([Type.Integer(), Type.Null()]),
+  intervalS: Type.Integer(),
 });
 
 export const Greenhouse = Type.Object({

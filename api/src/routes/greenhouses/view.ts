@@ -31,6 +31,8 @@ export function greenhouseView(record: GreenhouseRecord, latest: readonly Latest
         online,
         state: deviceAvailability({ connected: online, connectedSince: status?.ts, lastSeen, intervalS: d.intervalS, now: Date.now() }),
         lastSeen,
+        connectedSince: online ? (status?.ts ?? null) : null,
+        intervalS: d.intervalS,
       };
     }),
     latest: newest,
