@@ -1,6 +1,6 @@
 /** Standalone entry: plays the demo cooperative's devices against a broker until SIGINT/SIGTERM. */
 import { demoCooperative } from '@canopy/core';
-import { createLogger, metaDbFile, openMetaDb, runMain, runUntilSignal } from '@canopy/core/node';
+import { createLogger, metaDbFile, openMetaDb, runMain, runUntilSignal, seedDemo } from '@canopy/core/node';
 import { loadConfig } from './config.ts';
 import { issueDemoCredentials } from './credentials.ts';
 import { createSimulator } from './simulator.ts';
@@ -12,8 +12,11 @@ runMain(async () => {
     logger.info('SIM_DEVICES=0: simulator off');
     return;
   }
-  const { devices } = demoCooperative(config.devices);
+  const coop = demoCooperative(config.devices);
+  const { devices } = coop;
   const meta = await openMetaDb({ file: metaDbFile(config.data) });
+  // Registers the demo cooperative's devices (through the device registry) if this data dir lacks them.
+  await seedDemo(meta, coop, { intervalS: Math.ceil(config.intervalMs / 1_000) });
   const credentials = await issueDemoCredentials(meta, devices);
   await meta.destroy();
   const simulator = createSimulator({

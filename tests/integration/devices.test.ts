@@ -67,6 +67,9 @@ describe('devices', () => {
     const row = await stack.data.meta.selectFrom('devices').select('secret_hash').where('id', '=', issued.id).executeTakeFirstOrThrow();
     expect(row.secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.secret_hash).not.toContain(issued.mqtt.password);
+    // The registry chooses ids: a client cannot take over a known id such as a demo device's.
+    const res = await post(manager, '/api/devices', { id: 'gh1-climate', greenhouseId: 'gh-1', name: 'x', kind: 'canopy' });
+    expect(res.status === 400 || ((await res.json()) as Issued).id !== 'gh1-climate').toBe(true);
 
     const device = await connect(issued.mqtt);
     const ts = Date.now() - 2_000;

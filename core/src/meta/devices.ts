@@ -37,6 +37,8 @@ export interface MqttCredentials {
 }
 
 export interface ProvisionInput {
+  /** A fixed id, for seeding known devices (the demo); through the API the registry always chooses. */
+  readonly id?: string;
   readonly greenhouseId: string;
   readonly name: string;
   readonly kind: DeviceKind;
@@ -86,6 +88,7 @@ function parseMapping(raw: string | null): FieldMapping | null {
 
 function checkInput(input: ProvisionInput): void {
   const bad = (message: string) => new DeviceError('CANOPY_BAD_DEVICE', message);
+  if (input.id !== undefined && !ID_PATTERN.test(input.id)) throw bad('id must be 1–64 characters of A–Z a–z 0–9 _ -');
   if (!DEVICE_KINDS.includes(input.kind)) throw bad(`kind must be one of ${DEVICE_KINDS.join(', ')}`);
   if (input.name.trim() === '' || input.name.length > 100) throw bad('name must be 1–100 characters');
   if (input.kind === 'canopy' && input.topic !== undefined) throw bad('topic is for tasmota and esphome devices');
@@ -112,7 +115,7 @@ const credentialsOf = (id: string, password: string): MqttCredentials => ({ user
 export async function provisionDevice(db: MetaDb, input: ProvisionInput): Promise<{ id: string; mqtt: MqttCredentials }> {
   checkInput(input);
   const now = input.now ?? Date.now();
-  const id = `d-${randomBytes(9).toString('base64url')}`;
+  const id = input.id ?? `d-${randomBytes(9).toString('base64url')}`;
   const secret = newDeviceSecret();
   await db.transaction().execute(async (tx) => {
     const greenhouse = await tx.selectFrom('greenhouses').select('cooperative_id').where('id', '=', input.greenhouseId).executeTakeFirst();

@@ -1,7 +1,7 @@
 /** Writes the demo cooperative's records; idempotent, so every start may call it. */
-import { sql } from 'kysely';
 import type { DemoCooperative } from '../demo.ts';
 import type { MetaDb } from './database.ts';
+import { provisionDevice } from './devices.ts';
 
 export async function seedDemo(db: MetaDb, coop: DemoCooperative, options: { intervalS: number; now?: number }): Promise<void> {
   const createdAt = options.now ?? Date.now();
@@ -33,21 +33,22 @@ export async function seedDemo(db: MetaDb, coop: DemoCooperative, options: { int
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
     }
-    for (const device of coop.devices) {
-      await tx
-        .insertInto('devices')
-        .values({
-          id: device.id,
-          cooperative_id: coop.id,
-          greenhouse_id: device.greenhouseId,
-          name: device.name,
-          kind: 'canopy',
-          interval_s: options.intervalS,
-          created_at: createdAt,
-        })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ interval_s: options.intervalS }))
-        .execute();
-    }
+  });
+  // Demo devices are registered by the same code as POST /api/devices, only with fixed ids.
+  for (const device of coop.devices) {
+    const existing = await db.selectFrom('devices').select('id').where('id', '=', device.id).executeTakeFirst();
+    if (existing) await db.updateTable('devices').set({ interval_s: options.intervalS }).where('id', '=', device.id).execute();
+    else
+      await provisionDevice(db, {
+        id: device.id,
+        greenhouseId: device.greenhouseId,
+        name: device.name,
+        kind: 'canopy',
+        intervalS: options.intervalS,
+        now: createdAt,
+      });
+  }
+  await db.transaction().execute(async (tx) => {
     for (const device of coop.devices) {
       for (const key of device.actuators) {
         await tx
@@ -65,10 +66,5 @@ export async function seedDemo(db: MetaDb, coop: DemoCooperative, options: { int
           .execute();
       }
     }
-    // A device never assigned before starts in its demo greenhouse; a moved one stays where it was moved.
-    await sql`INSERT INTO device_assignments (cooperative_id, device_id, greenhouse_id, valid_from, valid_to)
-      SELECT d.cooperative_id, d.id, d.greenhouse_id, 0, NULL FROM devices d
-      WHERE d.cooperative_id = ${coop.id} AND d.greenhouse_id IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM device_assignments a WHERE a.device_id = d.id)`.execute(tx);
   });
 }
