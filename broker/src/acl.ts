@@ -3,7 +3,7 @@
  * its own subtree of protocol v1 and its own firmware's topics. Checked on the raw topic and
  * filter, so a wildcard is judged as written, never expanded.
  */
-import { buildTopic } from '@canopy/core';
+import { buildTopic, parseTopic, type TopicKind } from '@canopy/core';
 import { parseEsphomeTopic, type TasmotaTopicScheme } from '@canopy/core/node';
 import type { Principal } from './authenticator.ts';
 
@@ -18,17 +18,17 @@ export function isDiscardedChatter(topic: string): boolean {
 
 export type PublishVerdict = 'allow' | 'discard' | 'deny';
 
+/** The topics of its own subtree a device publishes to. */
+const OWN_PUBLISH: ReadonlySet<TopicKind> = new Set(['telemetry', 'status', 'ack']);
+
 export function publishVerdict(principal: Principal, topic: string, tasmota: TasmotaTopicScheme): PublishVerdict {
   // `$SYS` is the broker's own, even for services (a forged heartbeat would confuse Aedes).
   if (topic.startsWith('$SYS')) return 'deny';
   if (principal.kind === 'service') return 'allow';
   const { id, kind, topic: own } = principal.device;
-  if (
-    topic === buildTopic('telemetry', { deviceId: id }) ||
-    topic === buildTopic('status', { deviceId: id }) ||
-    topic === buildTopic('ack', { deviceId: id })
-  )
-    return 'allow';
+  // One parse per publish: this runs in the broker's hook for every message.
+  const canonical = parseTopic(topic);
+  if (canonical && OWN_PUBLISH.has(canonical.kind) && 'deviceId' in canonical.params && canonical.params.deviceId === id) return 'allow';
   if (topic.startsWith('$') || topic.startsWith('canopy/') || own === null) return 'deny';
   if (kind === 'tasmota') {
     const parsed = tasmota.parse(topic);
