@@ -5,4 +5,5 @@ export * from './demo.ts';
 export * from './history.ts';
 export * from './metrics.ts';
 export * from './payloads.ts';
+export * from './timeZone.ts';
 export * from './topics.ts';

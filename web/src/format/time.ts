@@ -1,3 +1,5 @@
+import { utcOffsetMs } from '@canopy/core';
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -18,28 +20,11 @@ export function formatAgo(ts: number, now: number, locale: string, justNow: stri
   return rtf.format(-Math.floor(age / DAY), 'day');
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** How far `timeZone` is ahead of UTC at instant `ts`, in ms (+7 h for Asia/Ho_Chi_Minh). */
 export function timeZoneOffsetMs(ts: number, timeZone: string): number {
-  let dtf = offsetFormatters.get(timeZone);
-  if (!dtf) {
-    dtf = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(timeZone, dtf);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of dtf.formatToParts(ts)) parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  return wall - (ts - (ts % 1_000));
+  const offset = utcOffsetMs(timeZone, ts);
+  if (offset === undefined) throw new RangeError(`unknown time zone ${timeZone}`);
+  return offset;
 }
 
 const TICK_STEPS = [
