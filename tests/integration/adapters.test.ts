@@ -4,44 +4,29 @@
  * availability in the API, and a Tasmota relay answers a protocol v1 command.
  */
 import { buildTopic } from '@canopy/core';
-import { connectMqttReady, type MqttCredentials } from '@canopy/core/node';
+import { connectMqttReady } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DeviceStack, type Issued, startDeviceStack } from '../helpers/deviceStack.ts';
 import { authArgs, mosquitto } from '../helpers/mosquitto.ts';
-import { type Client, login, type Stack, startStack } from '../helpers/stack.ts';
+import type { Client, Stack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
-interface Issued {
-  id: string;
-  mqtt: MqttCredentials;
-}
-
 describe('firmware adapters', () => {
+  let t: DeviceStack;
   let stack: Stack;
   let manager: Client;
   let port: number;
-  const clients: MqttClient[] = [];
+  let clients: MqttClient[];
 
   beforeAll(async () => {
-    stack = await startStack({ store: 'sqlite' });
-    port = Number(new URL(stack.mqttUrl).port);
-    manager = await login(stack.httpUrl, 'manager');
+    t = await startDeviceStack();
+    ({ stack, manager, port, clients } = t);
   });
 
-  afterAll(async () => {
-    for (const c of clients) c.end(true);
-    await stack?.stop();
-  });
+  afterAll(() => t?.stop());
 
-  async function provision(body: Record<string, unknown>): Promise<Issued> {
-    const res = await manager.fetch('/api/devices', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ greenhouseId: 'gh-1', ...body }),
-    });
-    expect(res.status).toBe(201);
-    return (await res.json()) as Issued;
-  }
+  const provision = (body: Record<string, unknown>): Promise<Issued> => t.provision({ greenhouseId: 'gh-1', ...body });
 
   /** The device's stored values at `ts` (or anywhere in [from, to)), by metric. */
   async function stored(device: string, metrics: string[], from: number, to: number): Promise<Record<string, number>> {

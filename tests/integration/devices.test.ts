@@ -8,47 +8,29 @@ import { connectMqttReady, type MqttCredentials } from '@canopy/core/node';
 import Database from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DeviceStack, type Issued, postJson, startDeviceStack } from '../helpers/deviceStack.ts';
 import { authArgs, mosquitto } from '../helpers/mosquitto.ts';
-import { type Client, login, type Stack, startStack } from '../helpers/stack.ts';
+import { type Client, login, type Stack } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
-interface Issued {
-  id: string;
-  mqtt: MqttCredentials;
-}
-
 describe('devices', () => {
+  let t: DeviceStack;
   let stack: Stack;
   let manager: Client;
   let port: number;
-  const clients: MqttClient[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ store: 'sqlite' });
-    port = Number(new URL(stack.mqttUrl).port);
-    manager = await login(stack.httpUrl, 'manager');
+    t = await startDeviceStack();
+    ({ stack, manager, port } = t);
   });
 
-  afterAll(async () => {
-    for (const c of clients) c.end(true);
-    await stack?.stop();
-  });
+  afterAll(() => t?.stop());
 
-  const post = (client: Client, path: string, body?: unknown) =>
-    client.fetch(path, {
-      method: 'POST',
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-
-  async function provision(body: Record<string, unknown>): Promise<Issued> {
-    const res = await post(manager, '/api/devices', body);
-    expect(res.status).toBe(201);
-    return (await res.json()) as Issued;
-  }
+  const provision = (body: Record<string, unknown>): Promise<Issued> => t.provision(body);
 
   async function connect(mqtt: MqttCredentials): Promise<MqttClient> {
     const client = await connectMqttReady(stack.mqttUrl, { ...mqtt, reconnectPeriod: 0 });
-    clients.push(client);
+    t.clients.push(client);
     return client;
   }
 
@@ -68,7 +50,7 @@ describe('devices', () => {
     expect(row.secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.secret_hash).not.toContain(issued.mqtt.password);
     // The registry chooses ids: a client cannot take over a known id such as a demo device's.
-    const res = await post(manager, '/api/devices', { id: 'gh1-climate', greenhouseId: 'gh-1', name: 'x', kind: 'canopy' });
+    const res = await postJson(manager, '/api/devices', { id: 'gh1-climate', greenhouseId: 'gh-1', name: 'x', kind: 'canopy' });
     expect(res.status === 400 || ((await res.json()) as Issued).id !== 'gh1-climate').toBe(true);
 
     const device = await connect(issued.mqtt);
@@ -94,16 +76,21 @@ describe('devices', () => {
     const farmer = await login(stack.httpUrl, 'farmer1');
     const officer = await login(stack.httpUrl, 'officer');
     const body = { greenhouseId: 'gh-1', name: 'x', kind: 'canopy' };
-    expect((await post(farmer, '/api/devices', body)).status).toBe(403);
-    expect((await post(officer, '/api/devices', body)).status).toBe(403);
-    expect((await post(manager, '/api/devices', { ...body, greenhouseId: 'gh-404' })).status).toBe(404);
-    const noTopic = await post(manager, '/api/devices', { ...body, kind: 'tasmota' });
+    expect((await postJson(farmer, '/api/devices', body)).status).toBe(403);
+    expect((await postJson(officer, '/api/devices', body)).status).toBe(403);
+    expect((await postJson(manager, '/api/devices', { ...body, greenhouseId: 'gh-404' })).status).toBe(404);
+    const noTopic = await postJson(manager, '/api/devices', { ...body, kind: 'tasmota' });
     expect(noTopic.status).toBe(400);
     expect(((await noTopic.json()) as { code: string }).code).toBe('CANOPY_BAD_DEVICE');
     await provision({ ...body, kind: 'esphome', topic: 'node-dup' });
-    const dup = await post(manager, '/api/devices', { ...body, kind: 'tasmota', topic: 'node-dup' });
+    const dup = await postJson(manager, '/api/devices', { ...body, kind: 'tasmota', topic: 'node-dup' });
     expect(dup.status).toBe(409);
-    const badMapping = await post(manager, '/api/devices', { ...body, kind: 'esphome', topic: 'node-x', mapping: { t: 'air_vpd_kpa' } });
+    const badMapping = await postJson(manager, '/api/devices', {
+      ...body,
+      kind: 'esphome',
+      topic: 'node-x',
+      mapping: { t: 'air_vpd_kpa' },
+    });
     expect(badMapping.status).toBe(400);
     expect((await fetch(`${stack.httpUrl}/api/devices`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(401);
   });
@@ -112,7 +99,7 @@ describe('devices', () => {
     const issued = await provision({ greenhouseId: 'gh-2', name: 'rotating', kind: 'canopy' });
     const device = await connect(issued.mqtt);
     const gone = closed(device);
-    const res = await post(manager, `/api/devices/${issued.id}/credentials`);
+    const res = await postJson(manager, `/api/devices/${issued.id}/credentials`);
     expect(res.status).toBe(200);
     const rotated = (await res.json()) as Issued;
     expect(rotated.mqtt.password).not.toBe(issued.mqtt.password);
