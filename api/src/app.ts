@@ -19,6 +19,7 @@ import { greenhouseRoutes } from './routes/greenhouses/index.ts';
 import { greenhouseManagementRoutes } from './routes/greenhouses/manage.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
+import { zoneRoutes } from './routes/zones.ts';
 
 export interface AppOptions {
   readonly context: AppContext;
@@ -34,6 +35,8 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
+    // Refuse unknown fields (400) rather than drop them silently, and never turn a string into an array.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(contextPlugin, options.context);
   await app.register(securityPlugin, { rateLimitPerMin: options.auth.rateLimitPerMin, https: options.auth.cookieSecure });
@@ -50,6 +53,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(farmRoutes);
   await app.register(greenhouseRoutes);
   await app.register(greenhouseManagementRoutes);
+  await app.register(zoneRoutes);
   await app.register(deviceRoutes);
   await app.register(webPlugin, { distDir: options.webDistDir });
   return app;

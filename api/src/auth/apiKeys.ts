@@ -41,12 +41,18 @@ export async function createApiKey(
 }
 
 export async function apiKeyPrincipal(db: MetaDb, key: string): Promise<Principal | undefined> {
+  return apiKeyPrincipalByHash(db, hashToken(key));
+}
+
+/** By the stored hash: how a live socket, which keeps no secret, re-checks its key. A disabled owner's keys do nothing. */
+export async function apiKeyPrincipalByHash(db: MetaDb, keyHash: string): Promise<Principal | undefined> {
   const row = await db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .select(['u.id', 'u.role', 'u.cooperative_id'])
-    .where('k.key_hash', '=', hashToken(key))
+    .where('k.key_hash', '=', keyHash)
     .where('k.revoked_at', 'is', null)
+    .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   return row ? principalOf(db, 'apiKey', row) : undefined;
 }

@@ -23,12 +23,18 @@ export async function createSession(
 }
 
 export async function sessionPrincipal(db: MetaDb, id: string, now = Date.now()): Promise<Principal | undefined> {
+  return sessionPrincipalByHash(db, hashToken(id), now);
+}
+
+/** By the stored hash: how a live socket, which keeps no secret, re-checks its session. */
+export async function sessionPrincipalByHash(db: MetaDb, idHash: string, now = Date.now()): Promise<Principal | undefined> {
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['u.id', 'u.role', 'u.cooperative_id'])
-    .where('s.id_hash', '=', hashToken(id))
+    .where('s.id_hash', '=', idHash)
     .where('s.expires_at', '>', now)
+    .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   return row ? principalOf(db, 'user', row) : undefined;
 }

@@ -4,7 +4,6 @@ import Type from 'typebox';
 import { forbidden } from '../auth/access.ts';
 import { createApiKey, findApiKey, listApiKeys, revokeApiKey } from '../auth/apiKeys.ts';
 import { notFound } from '../errors.ts';
-import { disconnectCredential } from '../plugins/socket.ts';
 import { ErrorBody, IdParams, Name, protectedErrors } from './schemas.ts';
 
 const ApiKey = Type.Object({
@@ -46,7 +45,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const key = await findApiKey(meta, req.principal, req.params.id);
       if (!key) throw notFound('API key');
       const hash = await revokeApiKey(meta, key.id);
-      if (hash) await disconnectCredential(app.io, hash);
+      if (hash) await app.liveSockets.reconcile({ credentialHash: hash });
       return reply.code(204).send(null);
     },
   );

@@ -6,7 +6,6 @@ import { type Principal, principalOf } from '../auth/principal.ts';
 import { createSession, deleteSession, SESSION_COOKIE } from '../auth/sessions.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { ApiError, badRequest } from '../errors.ts';
-import { disconnectCredential } from '../plugins/socket.ts';
 import { ErrorBody, RoleSchema } from './schemas.ts';
 
 const LoginBody = Type.Object(
@@ -53,7 +52,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/auth/login',
     {
       config: { public: true },
-      schema: { security: [], body: LoginBody, response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
+      schema: { security: [], body: LoginBody, response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
     },
     async (req, reply) => {
       const { password } = req.body;
@@ -73,6 +72,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.auth.throttle.recordFailure(req.ip, identifier);
         throw new ApiError(401, 'CANOPY_BAD_CREDENTIALS', 'wrong email, phone or password');
       }
+      // Told only to someone who knows the password, so it confirms nothing to a guesser.
+      if (user.disabled_at !== null) throw new ApiError(403, 'CANOPY_USER_DISABLED', 'this account is disabled; ask your cooperative');
       const session = await createSession(meta, user, app.auth.config.sessionTtlMs);
       reply.setCookie(SESSION_COOKIE, session.id, {
         httpOnly: true,
@@ -89,7 +90,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const credential = app.auth.credentialOf(req);
     if (credential?.kind === 'session') {
       await deleteSession(meta, credential.secret);
-      await disconnectCredential(app.io, hashToken(credential.secret));
+      await app.liveSockets.reconcile({ credentialHash: hashToken(credential.secret) });
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send(null);
@@ -127,6 +128,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .where('user_id', '=', principal.userId)
         .where('id_hash', '!=', current ? hashToken(current.secret) : '')
         .execute();
+      // Their live sockets end with them.
+      await app.liveSockets.reconcile({ userId: principal.userId });
       return reply.code(204).send(null);
     },
   );

@@ -33,6 +33,7 @@ export async function assignDevice(db: MetaDb, move: { deviceId: string; greenho
         })
         .execute();
     }
-    await tx.updateTable('devices').set({ greenhouse_id: move.greenhouseId }).where('id', '=', move.deviceId).execute();
+    // A zone belongs to one greenhouse: a moved device is placed anew.
+    await tx.updateTable('devices').set({ greenhouse_id: move.greenhouseId, zone_id: null }).where('id', '=', move.deviceId).execute();
   });
 }

@@ -53,6 +53,8 @@ export interface DeviceDetails {
   readonly id: string;
   readonly cooperativeId: string;
   readonly greenhouseId: string | null;
+  /** A zone of its greenhouse, or null. */
+  readonly zoneId: string | null;
   readonly name: string;
   readonly kind: DeviceKind;
   readonly topic: string | null;
@@ -184,6 +186,7 @@ export async function getDeviceDetails(db: MetaDb, id: string): Promise<DeviceDe
     id: row.id,
     cooperativeId: row.cooperative_id,
     greenhouseId: row.greenhouse_id,
+    zoneId: row.zone_id,
     name: row.name,
     kind: row.kind,
     topic: row.topic,
@@ -192,6 +195,30 @@ export async function getDeviceDetails(db: MetaDb, id: string): Promise<DeviceDe
     utcOffsetMin: row.utc_offset_min,
     hasSecret: row.secret_hash !== null,
   };
+}
+
+/**
+ * Renames a device and/or places it in a zone of its current greenhouse (null: the greenhouse as
+ * a whole). The zone is checked in the same transaction, so a device cannot point at a zone of
+ * a greenhouse it has just left.
+ */
+export async function updateDevice(db: MetaDb, id: string, change: { name?: string; zoneId?: string | null }): Promise<void> {
+  if (change.name !== undefined && (change.name.trim() === '' || change.name.length > 100))
+    throw new DeviceError('CANOPY_BAD_DEVICE', 'name must be 1–100 characters');
+  await db.transaction().execute(async (tx) => {
+    const device = await tx.selectFrom('devices').select('greenhouse_id').where('id', '=', id).executeTakeFirst();
+    if (!device) throw new DeviceError('CANOPY_BAD_DEVICE', `no device ${id}`);
+    if (change.zoneId !== undefined && change.zoneId !== null) {
+      const zone = await tx.selectFrom('zones').select('greenhouse_id').where('id', '=', change.zoneId).executeTakeFirst();
+      if (!zone || device.greenhouse_id === null || zone.greenhouse_id !== device.greenhouse_id)
+        throw new DeviceError('CANOPY_BAD_DEVICE', 'the zone must be one of the device’s greenhouse');
+    }
+    const set = {
+      ...(change.name === undefined ? {} : { name: change.name.trim() }),
+      ...(change.zoneId === undefined ? {} : { zone_id: change.zoneId }),
+    };
+    if (Object.keys(set).length > 0) await tx.updateTable('devices').set(set).where('id', '=', id).execute();
+  });
 }
 
 /**

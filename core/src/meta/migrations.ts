@@ -6,6 +6,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { initial } from './migrations/0001_initial.ts';
 import { people } from './migrations/0002_people.ts';
 import { deviceCredentials } from './migrations/0003_device_credentials.ts';
+import { zonesAndAccounts } from './migrations/0004_zones_and_accounts.ts';
 import type { MetaSchema } from './schema.ts';
 
 /** Every migration, by name; names sort in the order they apply. */
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_people': people,
   '0003_device_credentials': deviceCredentials,
+  '0004_zones_and_accounts': zonesAndAccounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

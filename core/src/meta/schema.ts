@@ -49,6 +49,8 @@ export interface DeviceTable {
   mapping: Generated<string | null>;
   /** Minutes east of UTC of the board's clock; null → the cooperative's time zone. */
   utc_offset_min: Generated<number | null>;
+  /** A zone of its current greenhouse; null → the greenhouse as a whole. Cleared when it moves. */
+  zone_id: Generated<string | null>;
 }
 
 export interface ZoneTable {
@@ -92,6 +94,8 @@ export interface UserTable {
   phone: string | null;
   password_hash: string;
   created_at: number;
+  /** Set while the account is disabled: no login, no sessions, no API keys. */
+  disabled_at: Generated<number | null>;
 }
 
 export interface FarmMemberTable {

@@ -12,13 +12,14 @@ import {
   provisionDevice,
   revokeDeviceSecret,
   rotateDeviceSecret,
+  updateDevice,
 } from '@canopy/core/node';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ApiError, notFound } from '../../errors.ts';
 import { ErrorBody, IdParams, protectedErrors } from '../schemas.ts';
-import { DeviceBody, IssuedCredentials, ProvisionBody } from './schemas.ts';
+import { DeviceBody, DeviceChange, IssuedCredentials, ProvisionBody } from './schemas.ts';
 
 function asApiError(err: unknown): unknown {
   if (!(err instanceof DeviceError)) return err;
@@ -58,8 +59,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/api/devices/:id', { schema: { params: IdParams, response: { 200: DeviceBody, ...protectedErrors } } }, async (request) => {
-    const device = await authorizedDevice(request, request.params.id, 'read');
+  async function deviceView(device: DeviceDetails) {
     const latest = device.greenhouseId === null ? [] : await store.latest([device.greenhouseId]);
     const seen = latest.filter((l) => l.device === device.id).map((l) => l.ts);
     const lastSeen = seen.length > 0 ? Math.max(...seen) : null;
@@ -73,7 +73,35 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       now: Date.now(),
     });
     return { ...device, online, state, lastSeen };
-  });
+  }
+
+  app.get('/api/devices/:id', { schema: { params: IdParams, response: { 200: DeviceBody, ...protectedErrors } } }, async (request) =>
+    deviceView(await authorizedDevice(request, request.params.id, 'read')),
+  );
+
+  app.patch(
+    '/api/devices/:id',
+    {
+      schema: {
+        description:
+          'Renames a device or places it in a zone of its greenhouse (managers and admins). Moving it elsewhere clears the zone.',
+        params: IdParams,
+        body: DeviceChange,
+        response: { 200: DeviceBody, 400: ErrorBody, ...protectedErrors },
+      },
+    },
+    async (request) => {
+      const device = await authorizedDevice(request, request.params.id, 'manage');
+      try {
+        await updateDevice(meta, device.id, request.body);
+      } catch (err) {
+        throw asApiError(err);
+      }
+      const updated = await getDeviceDetails(meta, device.id);
+      if (!updated) throw notFound('device');
+      return deviceView(updated);
+    },
+  );
 
   app.post(
     '/api/devices/:id/credentials',

@@ -27,6 +27,7 @@ export const DeviceBody = Type.Object({
   name: Type.String(),
   kind: DeviceKind,
   greenhouseId: Type.Union([Type.String(), Type.Null()]),
+  zoneId: Type.Union([Type.String(), Type.Null()], { description: 'a zone of its greenhouse, or null' }),
   topic: Type.Union([Type.String(), Type.Null()]),
   mapping: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
   intervalS: Type.Integer(),
@@ -36,3 +37,13 @@ export const DeviceBody = Type.Object({
   state: Type.Union([Type.Literal('online'), Type.Literal('stale'), Type.Literal('offline')]),
   lastSeen: Type.Union([Type.Integer(), Type.Null()]),
 });
+
+export const DeviceChange = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    zoneId: Type.Optional(
+      Type.Union([Type.String({ maxLength: 64 }), Type.Null()], { description: 'a zone of the device’s greenhouse; null: none' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);

@@ -29,8 +29,11 @@ export const farmEraseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         throw err;
       }
+      const members = await meta.selectFrom('farm_members').select('user_id').where('farm_id', '=', farm.id).execute();
       // Cascades to greenhouses, zones, device assignments and memberships; devices become unassigned.
       await meta.deleteFrom('farms').where('id', '=', farm.id).execute();
+      // The members' open live sockets leave the farm's rooms with their membership.
+      for (const m of members) await app.liveSockets.reconcile({ userId: m.user_id });
       // Readings already in flight when the devices were still assigned may have landed meanwhile.
       await store.deleteGreenhouses(greenhouseIds);
       return reply.code(204).send(null);

@@ -1,4 +1,4 @@
-/** Farms of a cooperative: list what one may read, create, rename, add greenhouses, export, delete. */
+/** Farms of a cooperative: list what one may read, create, rename, add greenhouses, members, export, delete. */
 import { randomUUID } from 'node:crypto';
 import type { MetaDb } from '@canopy/core/node';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -8,6 +8,7 @@ import { badRequest } from '../../errors.ts';
 import { ErrorBody, IdParams, Name, protectedErrors } from '../schemas.ts';
 import { farmEraseRoutes } from './erase.ts';
 import { farmExportRoutes } from './export.ts';
+import { farmMemberRoutes } from './members.ts';
 
 const Farm = Type.Object({
   id: Type.String(),
@@ -115,4 +116,5 @@ export const farmRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   await app.register(farmExportRoutes);
   await app.register(farmEraseRoutes);
+  await app.register(farmMemberRoutes);
 };
