@@ -3,7 +3,7 @@
  * messages/s (8 readings each) into the same store and the rollup maintainer runs, as in
  * `npm start`. The greenhouse has 4 devices × 8 metrics at 10-second intervals. The seed is what
  * the real system holds after retention: raw readings for the raw-retention window only, and
- * 1-minute and 1-hour rollups for the whole span, computed here from the very samples the raw
+ * rollups of every level for the whole span, computed here from the very samples the raw
  * readings carry (the maintainer would compute the same; doing it here avoids hours of seeding).
  * Latencies are reported against the 1-hour query (raw data) of the same store in the same run.
  */
@@ -14,12 +14,17 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { chooseStepMs } from '@canopy/core';
 import {
   type AggregateRow,
+  BACKFILL_DONE,
   createInfluxStore,
   createLogger,
   createRollupMaintainer,
   createSqliteStore,
+  LEVEL_MS,
   loadRollupConfig,
+  ROLLUP_LEVELS,
+  type RollupLevel,
   type RollupStore,
+  regroup,
   type StoredReading,
 } from '@canopy/core/node';
 
@@ -67,8 +72,8 @@ export interface HistoryResult {
     readonly days: number;
     readonly rawDays: number;
     readonly rawReadings: number;
-    readonly rollupRows1m: number;
-    readonly rollupRows1h: number;
+    /** Rows written per level, over all devices and metrics. */
+    readonly rollupRows: Readonly<Record<RollupLevel, number>>;
     readonly seedSeconds: number;
   };
   readonly ranges: readonly RangeLatency[];
@@ -89,13 +94,17 @@ async function seed(store: RollupStore, scale: Scale, end: number): Promise<Hist
   const started = performance.now();
   const start = end - scale.days * DAY;
   const rawFrom = end - scale.rawDays * DAY;
+  const rollupRows = Object.fromEntries(ROLLUP_LEVELS.map((level) => [level, 0])) as Record<RollupLevel, number>;
   let minuteRows: AggregateRow[] = [];
-  let hourRows = new Map<string, AggregateRow>();
-  const counts = { rawReadings: 0, rollupRows1m: 0, rollupRows1h: 0 };
-  const flushHours = async () => {
-    await store.rollups.writeRollups('1h', [...hourRows.values()]);
-    counts.rollupRows1h += hourRows.size;
-    hourRows = new Map();
+  /** Six hours at a time, on 6-hour boundaries, so every coarser interval is whole within one write. */
+  const flush = async () => {
+    let rows = minuteRows;
+    for (const level of ROLLUP_LEVELS) {
+      if (level !== '1m') rows = regroup(rows, (t) => t - (t % LEVEL_MS[level]));
+      await store.rollups.writeRollups(level, rows);
+      rollupRows[level] += rows.length;
+    }
+    minuteRows = [];
   };
   for (let minute = start; minute < end; minute += MIN) {
     for (let d = 0; d < DEVICES.length; d++) {
@@ -109,7 +118,7 @@ async function seed(store: RollupStore, scale: Scale, end: number): Promise<Hist
           min = Math.min(min, v);
           max = Math.max(max, v);
         }
-        const row = {
+        minuteRows.push({
           greenhouse: GH,
           device: DEVICES[d] ?? '',
           metric: METRICS[m] ?? '',
@@ -118,31 +127,15 @@ async function seed(store: RollupStore, scale: Scale, end: number): Promise<Hist
           count: MIN / SAMPLE_MS,
           min,
           max,
-        };
-        minuteRows.push(row);
-        const hour = minute - (minute % HOUR);
-        const key = `${d}/${m}`;
-        const seen = hourRows.get(key);
-        hourRows.set(
-          key,
-          seen
-            ? { ...seen, sum: seen.sum + sum, count: seen.count + row.count, min: Math.min(seen.min, min), max: Math.max(seen.max, max) }
-            : { ...row, bucket: hour },
-        );
+        });
       }
     }
-    if (minuteRows.length >= 40_000) {
-      await store.rollups.writeRollups('1m', minuteRows);
-      counts.rollupRows1m += minuteRows.length;
-      minuteRows = [];
-    }
-    if ((minute + MIN) % HOUR === 0) await flushHours();
+    if ((minute + MIN) % LEVEL_MS['6h'] === 0) await flush();
   }
-  await store.rollups.writeRollups('1m', minuteRows);
-  counts.rollupRows1m += minuteRows.length;
-  await flushHours();
+  await flush();
 
   let batch: StoredReading[] = [];
+  let rawReadings = 0;
   for (let ts = rawFrom; ts < end; ts += SAMPLE_MS) {
     for (let d = 0; d < DEVICES.length; d++) {
       for (let m = 0; m < METRICS.length; m++)
@@ -150,15 +143,23 @@ async function seed(store: RollupStore, scale: Scale, end: number): Promise<Hist
     }
     if (batch.length >= 40_000) {
       await store.write(batch);
-      counts.rawReadings += batch.length;
+      rawReadings += batch.length;
       batch = [];
     }
   }
   await store.write(batch);
-  counts.rawReadings += batch.length;
-  // The seed's rollups are computed above: its own dirty marks count as rolled up, as after a maintainer pass.
+  rawReadings += batch.length;
+  // The seed's rollups are computed above, every level: its own dirty marks count as rolled up, as
+  // after a maintainer pass, and there is nothing to backfill.
   await store.rollups.writeCursor(Date.now());
-  return { days: scale.days, rawDays: scale.rawDays, ...counts, seedSeconds: Math.round((performance.now() - started) / 100) / 10 };
+  await store.rollups.writeBackfilledFrom(BACKFILL_DONE);
+  return {
+    days: scale.days,
+    rawDays: scale.rawDays,
+    rawReadings,
+    rollupRows,
+    seedSeconds: Math.round((performance.now() - started) / 100) / 10,
+  };
 }
 
 /** 1,000 messages/s of 8 readings from 100 other devices, flushed every 250 ms like ingest's batches. */
@@ -195,7 +196,11 @@ function startWriter(store: RollupStore): { stop(): Promise<number> } {
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 const round = (ms: number) => Math.round(ms * 10) / 10;
-const sourceOf = (stepMs: number) => (stepMs % HOUR === 0 ? '1-h rollups' : stepMs % MIN === 0 ? '1-min rollups' : 'raw');
+/** The coarsest source a range's step can be served from (its ends and dirty hours come from finer ones). */
+const sourceOf = (stepMs: number) => {
+  const level = [...ROLLUP_LEVELS].reverse().find((l) => stepMs % LEVEL_MS[l] === 0);
+  return level ? `${level} rollups` : 'raw';
+};
 
 async function measureStore(name: string, store: RollupStore, scale: Scale): Promise<HistoryResult> {
   const logger = createLogger({ name: 'bench', level: 'warn' });
@@ -282,7 +287,7 @@ export function historyTable(results: readonly HistoryResult[]): string[] {
     const s = r.seeded;
     lines.push(
       `**${r.store}**: seeded ${s.days} days in ${s.seedSeconds} s — raw for the last ${s.rawDays} days (${s.rawReadings.toLocaleString('en')} readings), ` +
-        `rollups for all of it (${s.rollupRows1m.toLocaleString('en')} 1-min, ${s.rollupRows1h.toLocaleString('en')} 1-h rows per device and metric). ` +
+        `rollups of every level for all of it (${ROLLUP_LEVELS.map((l) => `${s.rollupRows[l].toLocaleString('en')} ${l}`).join(', ')} rows over all devices and metrics). ` +
         `Writer: ${r.writerMsgsPerS.toLocaleString('en')} msg/s. Event-loop lag of the querying process p50 / p99 / max: ${r.lagP50Ms} / ${r.lagP99Ms} / ${r.lagMaxMs} ms.`,
       '',
       '| range | served from | buckets/series | p50 (ms) | p95 (ms) | p95 × 1-h anchor |',

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { chooseStepMs, type HistorySeries, MAX_BUCKETS } from '@canopy/core';
 import {
+  BACKFILL_DONE,
   createInfluxStore,
   createLogger,
   createRollupMaintainer,
@@ -14,6 +15,7 @@ import {
   loadRollupConfig,
   type RangeQuery,
   type RollupStore,
+  regroup,
   SKEW_MS,
   type StoredReading,
 } from '@canopy/core/node';
@@ -187,6 +189,42 @@ for (const [name, makeBacking] of Object.entries(backings)) {
       const days = await range({ ...year, metrics: ['air_temp_c'], stepMs: DAY, timeZone: ZONE });
       const midnight = (ts: number) => ts - ((ts + 7 * HOUR) % DAY);
       expect(rounded(days)).toEqual(rounded(expected(readings, { ...year, metrics: ['air_temp_c'], stepMs: DAY }, midnight)));
+    });
+
+    it('backfills the newer levels of a store from before them, answering the same before, during and after', async () => {
+      // What an older version left: 1-minute and 1-hour rollups of every hour, its cursor past the marks, no newer levels.
+      const hours = [...new Set(readings.map((r) => r.ts - (r.ts % HOUR)))];
+      for (let i = 0; i < hours.length; i += 200) {
+        const minutes = await store.rollups.aggregateRaw(hours.slice(i, i + 200), 60_000);
+        await store.rollups.writeRollups('1m', minutes);
+        await store.rollups.writeRollups(
+          '1h',
+          regroup(minutes, (t) => t - (t % HOUR)),
+        );
+      }
+      await store.rollups.writeCursor(Date.now() + 1_000);
+      expect(await store.rollups.readBackfilledFrom()).toBeUndefined();
+      const week = { ...year, from: END - 7 * DAY, stepMs: chooseStepMs(END - 7 * DAY, END) };
+      const want = { year: rounded(expected(readings, year)), week: rounded(expected(readings, week)) };
+      expect(rounded(await range(year))).toEqual(want.year);
+
+      // Half a year per pass: after the first, the newer levels serve the recent half only.
+      const pass = await maintain({ ROLLUP_BATCH_HOURS: String(183 * 24) });
+      expect(pass).toMatchObject({ hours: 0, more: true, backfilledHours: 183 * 24 });
+      // It started a day or two above now (a margin for clocks ahead), a day at a time.
+      const from = (await store.rollups.readBackfilledFrom()) ?? 0;
+      expect(from % DAY).toBe(0);
+      expect((END - from) / DAY).toBeGreaterThanOrEqual(180);
+      expect((END - from) / DAY).toBeLessThanOrEqual(182);
+      expect(rounded(await range(year))).toEqual(want.year);
+      expect(rounded(await range(week))).toEqual(want.week);
+      expect(await maintain()).toMatchObject({ more: false });
+      expect(await store.rollups.readBackfilledFrom()).toBe(BACKFILL_DONE);
+
+      // With raw data, 1-minute and 1-hour rollups gone, only the backfilled levels can answer.
+      for (const source of ['raw', '1m', '1h'] as const) expect(await store.rollups.deleteBefore(source, END)).toBe(true);
+      expect(rounded(await range(year))).toEqual(want.year);
+      expect(rounded(await range(week))).toEqual(want.week);
     });
 
     it('deletes raw data past retention while long ranges still answer from rollups', async () => {

@@ -1,23 +1,27 @@
 /**
- * How a history range is answered, the same for both stores: the step picks a source (1-hour
- * rollups when it is a multiple of an hour, 1-minute rollups when a multiple of a minute, raw
- * otherwise). Rollups cover only whole rollup intervals that are not dirty: the partial intervals
- * at either end and hours whose raw data changed since the last maintenance are read raw. Every
- * piece yields sum, count, min and max, so pieces combine exactly and the answer means the same
- * whichever source served it.
+ * How a history range is answered, the same for both stores. The bucket width (the query's step,
+ * or for local days the coarsest level every local midnight falls on) decides which rollup levels
+ * can serve: those whose interval divides it. The range is then covered coarsest level first:
+ * each level serves the whole intervals it can, and what is left at the ends — and every interval
+ * that holds an hour whose raw data changed since the last maintenance — goes to the next finer
+ * level, down to raw readings. So a year of 12-hour buckets reads ~1,460 6-hour rollups per series
+ * and a few dozen finer rows at its ends, and every piece yields sum, count, min and max, which
+ * combine exactly: the answer means the same whichever sources served it.
  */
 import type { HistoryPoint, HistorySeries } from '../history.ts';
 import { localDayBuckets } from './localDays.ts';
 import {
   type Aggregate,
   type AggregateRow,
+  BACKFILLED_LEVELS,
   combine,
   DAY_MS,
-  HOUR_MS,
   LEVEL_MS,
   MINUTE_MS,
+  ROLLUP_LEVELS,
   type RollupLevel,
   type Source,
+  staleSpanMs,
 } from './rollups.ts';
 import type { RangeQuery } from './timeSeriesStore.ts';
 
@@ -25,16 +29,33 @@ export interface Piece {
   readonly source: Source;
   readonly from: number;
   readonly to: number;
+  /** Rows are grouped into buckets of this width, aligned to the epoch; a multiple of the source's interval. */
   readonly stepMs: number;
+}
+
+/** What the store knows about its rollups at the time of the read. */
+export interface RollupState {
+  /** Start of every dirty hour overlapping the plan's interior, not yet rolled up. */
+  readonly dirtyHours: readonly number[];
+  /**
+   * Where the levels added by a later schema (BACKFILLED_LEVELS) are complete from: their rollups
+   * of older intervals may still be missing in a data directory being backfilled. Undefined: nowhere yet.
+   */
+  readonly backfilledFrom: number | undefined;
 }
 
 export interface RangePlan {
   /** Where rollups could serve, and so where dirty hours must be looked up; absent for raw-only plans. */
   readonly interior?: { readonly level: RollupLevel; readonly from: number; readonly to: number };
-  /** The pieces to query, given the start of every dirty hour overlapping the interior. */
-  pieces(dirtyHours: readonly number[]): Piece[];
+  /** The pieces to query, in time order, adjacent pieces of one source merged. */
+  pieces(state: RollupState): Piece[];
   /** Maps a piece's bucket to the answer's bucket (local days), when they differ. */
   readonly bucketOf?: (bucket: number) => number;
+}
+
+/** The levels that can serve buckets of `stepMs`, coarsest first. */
+export function levelsFor(stepMs: number): RollupLevel[] {
+  return ROLLUP_LEVELS.filter((level) => stepMs % LEVEL_MS[level] === 0).reverse();
 }
 
 export function planRange(q: RangeQuery): RangePlan {
@@ -42,21 +63,26 @@ export function planRange(q: RangeQuery): RangePlan {
   let bucketOf: ((bucket: number) => number) | undefined;
   if (q.timeZone !== undefined && q.stepMs % DAY_MS === 0) {
     const days = localDayBuckets(q.from, q.to, q.stepMs / DAY_MS, q.timeZone);
-    // Hours fold into local days when every local midnight is on the hour; otherwise (UTC+5:30…) minutes do.
-    stepMs = days.boundaries.every((b) => b % HOUR_MS === 0) ? HOUR_MS : MINUTE_MS;
+    // Group by the coarsest level every local midnight falls on (6 h in UTC, 1 h in UTC+7, 15 min
+    // in UTC+5:30 or +5:45, else 1 min), then fold those buckets into local days.
+    stepMs =
+      [...levelsFor(q.stepMs), '1m' as const].map((level) => LEVEL_MS[level]).find((ms) => days.boundaries.every((b) => b % ms === 0)) ??
+      MINUTE_MS;
     bucketOf = days.bucketOf;
   }
-  const level: RollupLevel | undefined = stepMs % HOUR_MS === 0 ? '1h' : stepMs % MINUTE_MS === 0 ? '1m' : undefined;
+  const levels = levelsFor(stepMs);
   const raw = (from: number, to: number): Piece => ({ source: 'raw', from, to, stepMs });
-  const levelMs = level ? LEVEL_MS[level] : 0;
-  const from = level ? Math.ceil(q.from / levelMs) * levelMs : 0;
-  const to = level ? Math.floor(q.to / levelMs) * levelMs : 0;
-  if (!level || from >= to) return { pieces: () => [raw(q.from, q.to)], ...(bucketOf ? { bucketOf } : {}) };
+  const finest = levels[levels.length - 1];
+  const finestMs = finest ? LEVEL_MS[finest] : 0;
+  const from = finest ? Math.ceil(q.from / finestMs) * finestMs : 0;
+  const to = finest ? Math.floor(q.to / finestMs) * finestMs : 0;
+  if (!finest || from >= to) return { pieces: () => [raw(q.from, q.to)], ...(bucketOf ? { bucketOf } : {}) };
 
   return {
-    interior: { level, from, to },
+    interior: { level: levels[0] ?? finest, from, to },
     ...(bucketOf ? { bucketOf } : {}),
-    pieces(dirtyHours) {
+    pieces({ dirtyHours, backfilledFrom }) {
+      const dirty = [...new Set(dirtyHours)].sort((a, b) => a - b);
       const spans: { source: Source; from: number; to: number }[] = [];
       const push = (source: Source, a: number, b: number) => {
         if (a >= b) return;
@@ -64,21 +90,55 @@ export function planRange(q: RangeQuery): RangePlan {
         if (last && last.source === source && last.to === a) last.to = b;
         else spans.push({ source, from: a, to: b });
       };
-      push('raw', q.from, from);
-      let cursor = from;
-      for (const hour of [...new Set(dirtyHours)].sort((a, b) => a - b)) {
-        const a = Math.max(hour, from);
-        const b = Math.min(hour + HOUR_MS, to);
-        if (a >= b || b <= cursor) continue;
-        push(level, cursor, Math.max(a, cursor));
-        push('raw', Math.max(a, cursor), b);
-        cursor = b;
-      }
-      push(level, cursor, to);
-      push('raw', to, q.to);
+      /** [a, b) from levels[i] and finer, in time order. */
+      const cover = (a: number, b: number, i: number): void => {
+        const level = levels[i];
+        if (a >= b) return;
+        if (!level) {
+          push('raw', a, b);
+          return;
+        }
+        const ms = LEVEL_MS[level];
+        const validFrom = BACKFILLED_LEVELS.includes(level) ? (backfilledFrom ?? Number.POSITIVE_INFINITY) : Number.NEGATIVE_INFINITY;
+        const start = Math.ceil(Math.max(a, validFrom) / ms) * ms;
+        const end = Math.floor(b / ms) * ms;
+        if (start >= end) {
+          cover(a, b, i + 1);
+          return;
+        }
+        cover(a, start, i + 1);
+        // Intervals of this level holding a dirty hour are stale: finer levels (or raw data) serve them.
+        const span = staleSpanMs(level);
+        let cursor = start;
+        for (let k = firstAtOrAfter(dirty, start - span + 1); k < dirty.length; k++) {
+          const hour = dirty[k] ?? 0;
+          if (hour >= end) break;
+          const staleFrom = Math.max(hour - (hour % span), cursor);
+          const staleTo = Math.min(hour - (hour % span) + span, end);
+          if (staleFrom >= staleTo) continue;
+          push(level, cursor, staleFrom);
+          cover(staleFrom, staleTo, i + 1);
+          cursor = staleTo;
+        }
+        push(level, cursor, end);
+        cover(end, b, i + 1);
+      };
+      cover(q.from, q.to, 0);
       return spans.map((s) => ({ ...s, stepMs }));
     },
   };
+}
+
+/** Index of the first element of the sorted `xs` at or after `x`. */
+function firstAtOrAfter(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((xs[mid] ?? 0) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Rows of every piece → the answer: one series per metric (and device), points in time order. */

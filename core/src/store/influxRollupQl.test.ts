@@ -1,21 +1,61 @@
 import { describe, expect, it } from 'vitest';
-import { deleteStatements, dirtyLines, pieceStatement, rollupLines, toAggregateRows } from './influxRollupQl.ts';
+import { deleteStatements, dirtyLines, pieceStatement, rollupLines, toAggregateRows, toPieceRows } from './influxRollupQl.ts';
 
 describe('InfluxQL of history pieces', () => {
-  it('sums stored sums and counts of a rollup, quoting every identifier and literal', () => {
-    const piece = { source: '1h' as const, from: 0, to: 7_200_000, stepMs: 3_600_000 };
+  it('sums stored sums and counts of a long rollup piece, quoting every identifier and literal', () => {
+    const piece = { source: '1h' as const, from: 0, to: 10_000 * 3_600_000, stepMs: 3_600_000 };
     expect(pieceStatement(piece, "gh'1", ['soil_temp_c.2'], true)).toBe(
       'SELECT sum("soil_temp_c.2__sum") AS "m0_sum", sum("soil_temp_c.2__count") AS "m0_count", min("soil_temp_c.2__min") AS "m0_min", ' +
-        `max("soil_temp_c.2__max") AS "m0_max" FROM "telemetry_1h" WHERE "greenhouse" = 'gh\\'1' AND time >= 0ms AND time < 7200000ms ` +
+        `max("soil_temp_c.2__max") AS "m0_max" FROM "telemetry_1h" WHERE "greenhouse" = 'gh\\'1' AND time >= 0ms AND time < 36000000000ms ` +
         'GROUP BY time(3600000ms), "device" fill(none)',
+    );
+    expect(pieceStatement({ source: 'raw', from: 0, to: 30 * 86_400_000, stepMs: 3_600_000 }, 'gh', ['ph'], false)).toMatch(
+      /^SELECT sum\("ph"\) AS "m0_sum", count\("ph"\) AS "m0_count".* FROM "telemetry" .*GROUP BY time\(3600000ms\) fill\(none\)$/,
     );
   });
 
-  it('aggregates raw fields directly', () => {
-    const piece = { source: 'raw' as const, from: 0, to: 60_000, stepMs: 10_000 };
-    expect(pieceStatement(piece, 'gh', ['ph'], false)).toMatch(
-      /^SELECT sum\("ph"\) AS "m0_sum", count\("ph"\) AS "m0_count".* FROM "telemetry" /,
+  it('reads a short piece point by point and buckets it here, exactly', () => {
+    const piece = { source: 'raw' as const, from: 0, to: 60_000, stepMs: 20_000 };
+    expect(pieceStatement(piece, 'gh', ['ph'], false)).toBe(
+      `SELECT "ph" AS "m0_sum" FROM "telemetry" WHERE "greenhouse" = 'gh' AND time >= 0ms AND time < 60000ms GROUP BY "device"`,
     );
+    const raw = {
+      series: [
+        {
+          tags: { device: 'd1' },
+          columns: ['time', 'm0_sum'],
+          values: [
+            [0, 1],
+            [10_000, 3],
+            [20_000, null],
+            [30_000, 5],
+          ],
+        },
+      ],
+    };
+    expect(toPieceRows(raw, piece, ['ph'], 'gh')).toEqual([
+      { greenhouse: 'gh', device: 'd1', metric: 'ph', bucket: 0, sum: 4, count: 2, min: 1, max: 3 },
+      { greenhouse: 'gh', device: 'd1', metric: 'ph', bucket: 20_000, sum: 5, count: 1, min: 5, max: 5 },
+    ]);
+    const rollup = { source: '5m' as const, from: 0, to: 1_200_000, stepMs: 600_000 };
+    const columns = ['time', 'm0_sum', 'm0_count', 'm0_min', 'm0_max'];
+    const rows = {
+      series: [
+        {
+          tags: { device: 'd2' },
+          columns,
+          values: [
+            [0, 10, 2, 4, 6],
+            [300_000, 3, 1, 3, 3],
+            [600_000, 7, 1, 7, 7],
+          ],
+        },
+      ],
+    };
+    expect(toPieceRows(rows, rollup, ['ph'], 'gh')).toEqual([
+      { greenhouse: 'gh', device: 'd2', metric: 'ph', bucket: 0, sum: 13, count: 3, min: 3, max: 6 },
+      { greenhouse: 'gh', device: 'd2', metric: 'ph', bucket: 600_000, sum: 7, count: 1, min: 7, max: 7 },
+    ]);
   });
 
   it('reads rows per metric, leaving out buckets without data', () => {

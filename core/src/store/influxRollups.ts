@@ -1,20 +1,29 @@
 /** RollupStorage on InfluxDB, plus the history-piece reads of the Influx store, over the v1 endpoints. */
-import type { Piece } from './historyPlan.ts';
+import type { Piece, RollupState } from './historyPlan.ts';
 import type { InfluxHttp } from './influxHttp.ts';
 import { fieldKeysQuery, joinStatements } from './influxQl.ts';
 import { toFieldKeys } from './influxResponse.ts';
 import {
+  backfillLine,
+  backfillStatement,
+  bucketPoints,
   cursorLine,
   cursorStatement,
   deleteStatements,
   dirtyLines,
   dirtyStatement,
+  levelAggregateStatement,
+  levelFieldKeysStatement,
+  oldestStatements,
   pieceStatement,
-  rawAggregateStatement,
+  rawPointsStatement,
   rollupLines,
   toAggregateRows,
   toCursor,
   toDirtyHours,
+  toLevelMetrics,
+  toOldest,
+  toPieceRows,
 } from './influxRollupQl.ts';
 import { type AggregateRow, createMarkClock, HOUR_MS, type RollupStorage } from './rollups.ts';
 import { type StoredReading, StoreError } from './timeSeriesStore.ts';
@@ -27,8 +36,8 @@ const ROWS_PER_WRITE = 5_000;
 export interface InfluxRollups extends RollupStorage {
   /** Line protocol marking the hours these readings touch. */
   dirtyMarksOf(readings: readonly StoredReading[]): string;
-  /** Starts of dirty hours overlapping [from, to) not yet rolled up (all of them before the first maintenance). */
-  pendingHours(from: number, to: number): Promise<number[]>;
+  /** Dirty hours overlapping [from, to) not yet rolled up (all of them before the first maintenance), and the backfill's progress. */
+  rollupState(from: number, to: number): Promise<RollupState>;
   pieces(pieces: readonly Piece[], greenhouse: string, metrics: readonly string[], byDevice: boolean): Promise<AggregateRow[]>;
 }
 
@@ -39,17 +48,24 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
   return {
     dirtyMarksOf: (readings) => dirtyLines(new Set(readings.map((r) => r.ts - (r.ts % HOUR_MS))), markClock()),
 
-    async pendingHours(from, to) {
-      const [cursor, dirty] = await readAll([cursorStatement(), dirtyStatement(Number.MIN_SAFE_INTEGER, { from: from - HOUR_MS + 1, to })]);
+    async rollupState(from, to) {
+      const [cursor, backfill, dirty] = await readAll([
+        cursorStatement(),
+        backfillStatement(),
+        dirtyStatement(Number.MIN_SAFE_INTEGER, { from: from - HOUR_MS + 1, to }),
+      ]);
       const since = toCursor(cursor) ?? Number.MIN_SAFE_INTEGER;
-      return toDirtyHours(dirty)
-        .filter((d) => d.markedAt >= since)
-        .map((d) => d.hour);
+      return {
+        dirtyHours: toDirtyHours(dirty)
+          .filter((d) => d.markedAt >= since)
+          .map((d) => d.hour),
+        backfilledFrom: toCursor(backfill),
+      };
     },
 
     async pieces(pieces, greenhouse, metrics, byDevice) {
       const results = await readAll(pieces.map((p) => pieceStatement(p, greenhouse, metrics, byDevice)));
-      return results.flatMap((result) => toAggregateRows(result, metrics, greenhouse));
+      return pieces.flatMap((piece, i) => toPieceRows(results[i], piece, metrics, greenhouse));
     },
 
     async aggregateRaw(hours, stepMs) {
@@ -57,9 +73,35 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
       const fields = toFieldKeys((await http.read(fieldKeysQuery()))[0]);
       const groups: string[][] = [];
       for (let i = 0; i < fields.length; i += FIELDS_PER_STATEMENT) groups.push(fields.slice(i, i + FIELDS_PER_STATEMENT));
-      const statements = hours.flatMap((hour) => groups.map((g) => ({ g, q: rawAggregateStatement(g, hour, hour + HOUR_MS, stepMs) })));
+      const statements = hours.flatMap((hour) => groups.map((g) => ({ g, q: rawPointsStatement(g, hour, hour + HOUR_MS) })));
+      const results = await readAll(statements.map((s) => s.q));
+      return statements.flatMap((s, i) => bucketPoints(results[i], 'raw', stepMs, s.g));
+    },
+
+    async aggregateLevel(level, from, to, stepMs) {
+      ensureOpen();
+      const metrics = toLevelMetrics((await http.read(levelFieldKeysStatement(level)))[0]);
+      const groups: string[][] = [];
+      for (let i = 0; i < metrics.length; i += FIELDS_PER_STATEMENT) groups.push(metrics.slice(i, i + FIELDS_PER_STATEMENT));
+      const statements = groups.map((g) => ({ g, q: levelAggregateStatement(level, g, from, to, stepMs) }));
       const results = await readAll(statements.map((s) => s.q));
       return statements.flatMap((s, i) => toAggregateRows(results[i], s.g));
+    },
+
+    async oldestRollup(level) {
+      ensureOpen();
+      const metrics = toLevelMetrics((await http.read(levelFieldKeysStatement(level)))[0]);
+      return metrics.length === 0 ? undefined : toOldest(await readAll(oldestStatements(level, metrics)));
+    },
+
+    async readBackfilledFrom() {
+      ensureOpen();
+      return toCursor((await http.read(backfillStatement()))[0]);
+    },
+
+    async writeBackfilledFrom(from) {
+      ensureOpen();
+      await http.write(backfillLine(from, markClock()));
     },
 
     async writeRollups(level, rows) {

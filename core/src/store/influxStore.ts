@@ -75,8 +75,10 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ro
       const metrics = [...new Set(query.metrics)];
       if (metrics.length === 0 || query.from >= query.to) return [];
       const plan = planRange(query);
-      const dirty = plan.interior ? await rollups.pendingHours(plan.interior.from, plan.interior.to) : [];
-      const rows = await rollups.pieces(plan.pieces(dirty), query.greenhouse, metrics, query.byDevice);
+      const state = plan.interior
+        ? await rollups.rollupState(plan.interior.from, plan.interior.to)
+        : { dirtyHours: [], backfilledFrom: undefined };
+      const rows = await rollups.pieces(plan.pieces(state), query.greenhouse, metrics, query.byDevice);
       return assembleSeries(query, plan, rows);
     },
 

@@ -3,15 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../log.ts';
 import { loadRollupConfig } from './rollupConfig.ts';
 import { createRollupMaintainer, SKEW_MS } from './rollupMaintainer.ts';
-import type { AggregateRow, DirtyHour, RollupLevel, RollupStore, Source } from './rollups.ts';
+import { type AggregateRow, BACKFILL_DONE, type DirtyHour, type RollupLevel, type RollupStore, type Source } from './rollups.ts';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2025, 5, 1);
 const logger = createLogger({ name: 'test', level: 'silent' });
 
-function standIn(marks: DirtyHour[], options: { canDelete?: boolean } = {}) {
-  const calls = { read: [] as number[][], written: [] as [RollupLevel, number][], deleted: [] as [Source, number][] };
+function standIn(marks: DirtyHour[], options: { canDelete?: boolean; backfilledFrom?: number; oldest?: number } = {}) {
+  const calls = {
+    read: [] as number[][],
+    levelReads: [] as [RollupLevel, number, number, number][],
+    written: [] as [RollupLevel, number][],
+    deleted: [] as [Source, number][],
+  };
   let cursor: number | undefined;
+  let backfilledFrom = options.backfilledFrom;
   const store = {
     rollups: {
       async aggregateRaw(hours: readonly number[]) {
@@ -21,6 +27,15 @@ function standIn(marks: DirtyHour[], options: { canDelete?: boolean } = {}) {
           { greenhouse: 'g', device: 'd', metric: 'ph', bucket: hour + 60_000, sum: 3, count: 1, min: 3, max: 3 },
         ]);
       },
+      async aggregateLevel(level: RollupLevel, from: number, to: number, stepMs: number) {
+        calls.levelReads.push([level, from, to, stepMs]);
+        return [{ greenhouse: 'g', device: 'd', metric: 'ph', bucket: from, sum: 10, count: 2, min: 1, max: 9 }];
+      },
+      readBackfilledFrom: async () => backfilledFrom,
+      async writeBackfilledFrom(from: number) {
+        backfilledFrom = from;
+      },
+      oldestRollup: async () => options.oldest,
       async writeRollups(level: RollupLevel, rows: readonly AggregateRow[]) {
         for (const r of rows) calls.written.push([level, r.sum]);
       },
@@ -37,20 +52,55 @@ function standIn(marks: DirtyHour[], options: { canDelete?: boolean } = {}) {
       },
     },
   } as unknown as RollupStore;
-  return { store, calls, cursor: () => cursor };
+  return { store, calls, cursor: () => cursor, backfilledFrom: () => backfilledFrom };
 }
 
 describe('rollup maintainer', () => {
-  it('rolls minutes up into exact hours and moves the cursor behind the pass', async () => {
-    const { store, calls, cursor } = standIn([{ hour: NOW - 5 * HOUR, markedAt: NOW - HOUR }]);
+  it('rolls minutes up into exact 5, 15 and 60 minutes, regroups 6 hours from hours, and moves the cursor behind the pass', async () => {
+    const { store, calls, cursor, backfilledFrom } = standIn([{ hour: NOW - 5 * HOUR, markedAt: NOW - HOUR }]);
     const pass = await createRollupMaintainer(store, loadRollupConfig({}), logger, () => NOW).runOnce();
-    expect(pass).toMatchObject({ hours: 1, more: false });
+    expect(pass).toMatchObject({ hours: 1, more: false, backfilledHours: 0 });
     expect(calls.written).toEqual([
       ['1m', 1],
       ['1m', 3],
+      ['2m', 4],
+      ['5m', 4],
+      ['15m', 4],
       ['1h', 4],
+      ['6h', 10],
     ]);
+    // NOW is midnight: the dirty hour 19:00 lies in the 6-hour interval from 18:00.
+    expect(calls.levelReads).toEqual([['1h', NOW - 6 * HOUR, NOW, 6 * HOUR]]);
     expect(cursor()).toBe(NOW - SKEW_MS);
+    // A store without rollups before this pass has nothing to backfill.
+    expect(backfilledFrom()).toBe(BACKFILL_DONE);
+  });
+
+  it('regroups each run of adjacent 6-hour intervals with one read', async () => {
+    const marks = [0, 5, 6, 30].map((h) => ({ hour: NOW - 48 * HOUR + h * HOUR, markedAt: NOW - HOUR }));
+    const { store, calls } = standIn(marks);
+    await createRollupMaintainer(store, loadRollupConfig({}), logger, () => NOW).runOnce();
+    expect(calls.levelReads.map(([, from, to]) => [(from - NOW) / HOUR, (to - NOW) / HOUR])).toEqual([
+      [-48, -36],
+      [-18, -12],
+    ]);
+  });
+
+  it('backfills the newer levels of an older data directory a day at a time, newest first, then applies retention', async () => {
+    const { store, calls, backfilledFrom } = standIn([], { oldest: NOW - 3 * 24 * HOUR + HOUR });
+    const maintainer = createRollupMaintainer(store, loadRollupConfig({ ROLLUP_BATCH_HOURS: '48' }), logger, () => NOW);
+    // Starts a day above now (a margin for clocks ahead), two days per pass.
+    expect(await maintainer.runOnce()).toMatchObject({ backfilledHours: 48, more: true, retained: [] });
+    expect(backfilledFrom()).toBe(NOW - 24 * HOUR);
+    expect(calls.levelReads.slice(0, 4)).toEqual([
+      ['1m', NOW, NOW + 24 * HOUR, 2 * 60_000],
+      ['1m', NOW, NOW + 24 * HOUR, 5 * 60_000],
+      ['1h', NOW, NOW + 24 * HOUR, 6 * HOUR],
+      ['1m', NOW - 24 * HOUR, NOW, 2 * 60_000],
+    ]);
+    expect(calls.written.filter(([level]) => level === '15m')).toHaveLength(2);
+    expect(await maintainer.runOnce()).toMatchObject({ backfilledHours: 48, more: false, retained: ['raw', '1m', '2m', '5m'] });
+    expect(backfilledFrom()).toBe(BACKFILL_DONE);
   });
 
   it('takes a bounded batch, oldest marks first, never splitting the marks of one write', async () => {
@@ -78,14 +128,21 @@ describe('rollup maintainer', () => {
     expect(calls.deleted).toEqual([
       ['raw', NOW - 10 * 24 * HOUR],
       ['1m', NOW - 400 * 24 * HOUR],
+      ['2m', NOW - 400 * 24 * HOUR],
+      ['5m', NOW - 400 * 24 * HOUR],
     ]);
     now += HOUR;
     await maintainer.runOnce();
-    expect(calls.deleted).toHaveLength(2);
+    expect(calls.deleted).toHaveLength(4);
   });
 
   it('refuses retention that would delete rollups before the data they come from', () => {
     expect(() => loadRollupConfig({ RETENTION_RAW_DAYS: '500' })).toThrow(/RETENTION_1M_DAYS/);
     expect(() => loadRollupConfig({ RETENTION_1H_DAYS: '30' })).toThrow(/RETENTION_1H_DAYS/);
+    expect(() => loadRollupConfig({ RETENTION_15M_DAYS: '500', RETENTION_1H_DAYS: '500', RETENTION_6H_DAYS: '450' })).toThrow(
+      /RETENTION_6H_DAYS/,
+    );
+    // 5-minute rollups follow 1-minute ones unless set.
+    expect(loadRollupConfig({ RETENTION_1M_DAYS: '500' }).retentionDays).toMatchObject({ '1m': 500, '2m': 500, '5m': 500, '15m': 0 });
   });
 });

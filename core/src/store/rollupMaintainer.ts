@@ -1,10 +1,12 @@
 /**
- * Keeps the 1-minute and 1-hour rollups of either store up to date, and applies retention.
+ * Keeps every rollup level of either store up to date, backfills levels a data directory from an
+ * older version lacks, and applies retention.
  *
  * Every store write marks the hours it touches dirty, durably and with the data (same SQLite
  * transaction, same InfluxDB request), stamped with the writer's clock. A pass reads the marks
  * newer than the stored cursor, recomputes those hours from raw data (1-minute sum/count/min/max,
- * folded exactly into the hour), writes them back, and moves the cursor. The cursor stays
+ * folded exactly into 2, 5 and 15 minutes and the hour), writes them back, recomputes the 6-hour
+ * intervals holding them from the 1-hour rollups, and moves the cursor. The cursor stays
  * SKEW_MS behind the pass's start, so a write racing the pass, or stamped by a writer whose clock
  * lags a little, is recomputed by the next pass; recomputing is idempotent, so the only cost of
  * that margin is a little repeated work. A crash between a write and its recomputation loses
@@ -16,18 +18,39 @@
 import type { Service } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import type { RollupConfig } from './rollupConfig.ts';
-import { DAY_MS, type DirtyHour, HOUR_MS, MINUTE_MS, type RollupStore, regroup, type Source } from './rollups.ts';
+import {
+  BACKFILL_DONE,
+  COARSE_LEVELS,
+  DAY_MS,
+  type DirtyHour,
+  HOUR_MS,
+  HOURLY_LEVELS,
+  LEVEL_MS,
+  MINUTE_MS,
+  type RollupLevel,
+  type RollupStore,
+  regroup,
+  type Source,
+} from './rollups.ts';
 
 /** Largest clock difference between writers (and the maintainer) that cannot make a recomputation be missed. */
 export const SKEW_MS = 5 * MINUTE_MS;
 const RETENTION_EVERY_MS = HOUR_MS;
 const HOURS_PER_READ = 24;
+/** Backfill reads per round trip: a day of 1-minute rollups regrouped into 2, 5 and 15 minutes, and of 1-hour ones into 6 hours. */
+const BACKFILL_CHUNK_MS = DAY_MS;
+/** Where a backfill starts: past any rollup an older version wrote, even of readings from a clock a little ahead. */
+const BACKFILL_MARGIN_MS = DAY_MS;
+/** Longest run of adjacent coarse intervals recomputed with one read (a replayed week, or a test's year, in a few reads). */
+const REGROUP_RUN_MS = 7 * DAY_MS;
 
 export interface MaintenancePass {
   /** Hours recomputed. */
   readonly hours: number;
-  /** True when dirty hours were left for the next pass. */
+  /** True when dirty hours, or levels to backfill, were left for the next pass. */
   readonly more: boolean;
+  /** Hours of older data whose newer levels this pass backfilled. */
+  readonly backfilledHours: number;
   /** Sources whose old data was deleted in this pass. */
   readonly retained: readonly Source[];
 }
@@ -62,16 +85,79 @@ export function createRollupMaintainer(
     return days === 0 ? undefined : Math.floor((t - days * DAY_MS) / HOUR_MS) * HOUR_MS;
   };
 
+  const floorTo = (ms: number) => (t: number) => t - (t % ms);
+
   /** A few hours per round trip: fewer requests to InfluxDB, and a bounded amount of rows in memory. */
   async function recompute(hours: readonly number[]): Promise<void> {
     for (let i = 0; i < hours.length; i += HOURS_PER_READ) {
       const minutes = await rollups.aggregateRaw(hours.slice(i, i + HOURS_PER_READ), MINUTE_MS);
-      await rollups.writeRollups('1m', minutes);
-      await rollups.writeRollups(
-        '1h',
-        regroup(minutes, (minute) => minute - (minute % HOUR_MS)),
-      );
+      for (const level of HOURLY_LEVELS)
+        await rollups.writeRollups(level, level === '1m' ? minutes : regroup(minutes, floorTo(LEVEL_MS[level])));
     }
+    // Coarser intervals need their other hours too: regrouped from the 1-hour rollups just written.
+    for (const level of COARSE_LEVELS) await regroupLevel(level, hours);
+  }
+
+  /** Recomputes the intervals of a coarse level that hold these hours, one read per run of adjacent intervals. */
+  async function regroupLevel(level: RollupLevel, hours: readonly number[]): Promise<void> {
+    const ms = LEVEL_MS[level];
+    const starts = [...new Set(hours.map(floorTo(ms)))].sort((a, b) => a - b);
+    for (let i = 0; i < starts.length; ) {
+      const from = starts[i] ?? 0;
+      let to = from + ms;
+      for (i++; i < starts.length && starts[i] === to && to - from < REGROUP_RUN_MS; i++) to += ms;
+      await rollups.writeRollups(level, await rollups.aggregateLevel('1h', from, to, ms));
+    }
+  }
+
+  /** Lowest bucket with rollups to backfill from, looked up once per maintainer. */
+  let backfillFloor: Promise<number | undefined> | undefined;
+
+  /**
+   * Up to `budgetHours` of a data directory from before BACKFILLED_LEVELS: walks down from where
+   * the newer levels are complete, a day at a time, regrouping the older levels, newest first
+   * (the ranges people look at most), and records its progress, so history can use the newer
+   * levels wherever they are complete and a restart resumes where it stopped.
+   */
+  async function backfill(budgetHours: number, t: number): Promise<{ hours: number; done: boolean }> {
+    let from = await rollups.readBackfilledFrom();
+    if (from === BACKFILL_DONE) return { hours: 0, done: true };
+    from ??= await startBackfill(t);
+    backfillFloor ??= oldestRollup();
+    const floor = await backfillFloor;
+    let hours = 0;
+    while (floor !== undefined && from > floor && hours < budgetHours) {
+      const to = from;
+      from -= BACKFILL_CHUNK_MS;
+      const twoMinutes = await rollups.aggregateLevel('1m', from, to, LEVEL_MS['2m']);
+      await rollups.writeRollups('2m', twoMinutes);
+      const fiveMinutes = await rollups.aggregateLevel('1m', from, to, LEVEL_MS['5m']);
+      await rollups.writeRollups('5m', fiveMinutes);
+      await rollups.writeRollups('15m', regroup(fiveMinutes, floorTo(LEVEL_MS['15m'])));
+      await rollups.writeRollups('6h', await rollups.aggregateLevel('1h', from, to, LEVEL_MS['6h']));
+      hours += BACKFILL_CHUNK_MS / HOUR_MS;
+      await rollups.writeBackfilledFrom(from);
+    }
+    if (floor !== undefined && from > floor) return { hours, done: false };
+    await rollups.writeBackfilledFrom(BACKFILL_DONE);
+    return { hours, done: true };
+  }
+
+  /**
+   * Before the first recomputation of a store that has never been backfilled: nothing to do when
+   * it has no rollups yet (a new store), else the walk starts above anything an older version wrote.
+   */
+  async function startBackfill(t: number): Promise<number> {
+    backfillFloor = oldestRollup();
+    const from =
+      (await backfillFloor) === undefined ? BACKFILL_DONE : Math.ceil((t + BACKFILL_MARGIN_MS) / BACKFILL_CHUNK_MS) * BACKFILL_CHUNK_MS;
+    await rollups.writeBackfilledFrom(from);
+    return from;
+  }
+
+  async function oldestRollup(): Promise<number | undefined> {
+    const known = (await Promise.all([rollups.oldestRollup('1m'), rollups.oldestRollup('1h')])).filter((b) => b !== undefined);
+    return known.length > 0 ? Math.min(...known) : undefined;
   }
 
   /** Oldest marks first, up to the batch size, never splitting marks of one instant (one write's hours). */
@@ -84,6 +170,8 @@ export function createRollupMaintainer(
 
   async function pass(): Promise<MaintenancePass> {
     const started = now();
+    // First, so that a new store is known to need no backfill before this pass writes its first rollups.
+    if ((await rollups.readBackfilledFrom()) === undefined) await startBackfill(started);
     const cursor = await rollups.readCursor();
     const dirty = await rollups.dirtyHours(cursor ?? Number.MIN_SAFE_INTEGER);
     const batch = batchOf(dirty);
@@ -98,16 +186,20 @@ export function createRollupMaintainer(
       await rollups.writeCursor(next);
       for (const [hour, markedAt] of done) if (markedAt < next) done.delete(hour);
     }
-    const retained = left.length === 0 ? await applyRetention(started) : [];
-    return { hours: batch.length, more: left.length > 0, retained };
+    // Backfill only once the dirty hours are caught up: they are what live dashboards show.
+    const filled = left.length === 0 ? await backfill(config.batchHours, started) : { hours: 0, done: false };
+    const retained = left.length === 0 && filled.done ? await applyRetention(started) : [];
+    return { hours: batch.length, more: left.length > 0 || !filled.done, retained, backfilledHours: filled.hours };
   }
 
-  /** Hourly at most, and only once no dirty hour is waiting, so raw data is never deleted before it is rolled up. */
+  /** Hourly at most, and only once nothing waits to be rolled up or backfilled, so no source is deleted before what is built on it. */
   async function applyRetention(t: number): Promise<Source[]> {
     if (t - lastRetention < RETENTION_EVERY_MS) return [];
     lastRetention = t;
+    // Stamped anew now and then, so that a retention period on an InfluxDB bucket never drops the mark.
+    await rollups.writeBackfilledFrom(BACKFILL_DONE);
     const retained: Source[] = [];
-    for (const source of ['raw', '1m', '1h'] as const) {
+    for (const source of ['raw', ...HOURLY_LEVELS, ...COARSE_LEVELS] as const) {
       const before = cutoff(source, t);
       if (before === undefined || unsupported.has(source)) continue;
       if (await rollups.deleteBefore(source, before)) retained.push(source);

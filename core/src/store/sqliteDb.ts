@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { HistorySeries } from '../history.ts';
 import { assembleSeries, planRange } from './historyPlan.ts';
 import { type AggregateRow, createMarkClock, HOUR_MS } from './rollups.ts';
-import { openSqliteRollups, ROLLUP_SCHEMA, type SqliteRollups } from './sqliteRollups.ts';
+import { migrateRollups, openSqliteRollups, ROLLUP_TABLES, type SqliteRollups } from './sqliteRollups.ts';
 import type { LatestValue, RangeQuery, StoredReading } from './timeSeriesStore.ts';
 
 /**
@@ -50,7 +50,7 @@ export function openSeriesDb(file: string): SeriesDb {
   // With WAL, NORMAL only risks the last transactions on power loss, never corruption.
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
-  db.exec(ROLLUP_SCHEMA);
+  migrateRollups(db);
   const rollups = openSqliteRollups(db);
   const markClock = createMarkClock();
 
@@ -84,9 +84,9 @@ export function openSeriesDb(file: string): SeriesDb {
   // One read transaction: the dirty hours and every piece of every metric come from the same snapshot.
   const readRange = db.transaction((q: RangeQuery) => {
     const plan = planRange(q);
-    const dirty = plan.interior ? rollups.pendingHours(plan.interior.from, plan.interior.to) : [];
+    const state = plan.interior ? rollups.rollupState(plan.interior.from, plan.interior.to) : { dirtyHours: [], backfilledFrom: undefined };
     const rows: AggregateRow[] = [];
-    for (const piece of plan.pieces(dirty)) {
+    for (const piece of plan.pieces(state)) {
       for (const metric of new Set(q.metrics)) for (const row of rollups.aggregate(piece, q.greenhouse, metric, q.byDevice)) rows.push(row);
     }
     return assembleSeries(q, plan, rows);
@@ -94,7 +94,7 @@ export function openSeriesDb(file: string): SeriesDb {
 
   // A farm's erasure: raw readings, latest values and rollups, all in one transaction.
   const eraseGreenhouses = db.transaction((greenhouses: readonly string[]) => {
-    for (const table of ['readings', 'latest', 'rollup_1m', 'rollup_1h']) {
+    for (const table of ['readings', 'latest', ...Object.values(ROLLUP_TABLES)]) {
       db.prepare(`DELETE FROM ${table} WHERE greenhouse IN (SELECT value FROM json_each(?))`).run(JSON.stringify(greenhouses));
     }
   });

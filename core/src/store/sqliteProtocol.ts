@@ -13,10 +13,14 @@ export type SqliteRequest =
   | { readonly op: 'range'; readonly query: RangeQuery }
   | { readonly op: 'deleteGreenhouses'; readonly greenhouses: readonly string[] }
   | { readonly op: 'aggregateRaw'; readonly hours: readonly number[]; readonly stepMs: number }
+  | { readonly op: 'aggregateLevel'; readonly level: RollupLevel; readonly from: number; readonly to: number; readonly stepMs: number }
   | { readonly op: 'writeRollups'; readonly level: RollupLevel; readonly rows: readonly AggregateRow[] }
   | { readonly op: 'dirtyHours'; readonly markedSince: number; readonly within?: { from: number; to: number } }
   | { readonly op: 'readCursor' }
   | { readonly op: 'writeCursor'; readonly cursor: number }
+  | { readonly op: 'readBackfilledFrom' }
+  | { readonly op: 'writeBackfilledFrom'; readonly from: number }
+  | { readonly op: 'oldestRollup'; readonly level: RollupLevel }
   | { readonly op: 'deleteBefore'; readonly source: Source; readonly cutoff: number }
   | { readonly op: 'close' };
 
@@ -28,10 +32,14 @@ export interface SqliteResults {
   range: HistorySeries[];
   deleteGreenhouses: null;
   aggregateRaw: AggregateRow[];
+  aggregateLevel: AggregateRow[];
   writeRollups: null;
   dirtyHours: DirtyHour[];
   readCursor: number | null;
   writeCursor: null;
+  readBackfilledFrom: number | null;
+  writeBackfilledFrom: null;
+  oldestRollup: number | null;
   deleteBefore: boolean;
   close: null;
 }

@@ -1,43 +1,56 @@
 /**
- * Rollup tables of the embedded store, synchronously, inside the SQLite worker: 1-minute and
- * 1-hour sum/count/min/max per greenhouse, metric, bucket and device, the dirty-hour log that
+ * Rollup tables of the embedded store, synchronously, inside the SQLite worker: sum/count/min/max
+ * of every level (1, 2, 5 and 15 minutes, 1 and 6 hours) per greenhouse, metric, bucket and device, the dirty-hour log that
  * every write appends to, and the maintainer's cursor. Table names come from a fixed map;
  * every value is a bound parameter.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Piece } from './historyPlan.ts';
-import { type AggregateRow, type DirtyHour, HOUR_MS, type RollupLevel, type Source } from './rollups.ts';
+import type { Piece, RollupState } from './historyPlan.ts';
+import { type AggregateRow, type DirtyHour, HOUR_MS, ROLLUP_LEVELS, type RollupLevel, type Source } from './rollups.ts';
 
-export const ROLLUP_SCHEMA = `
-CREATE TABLE IF NOT EXISTS rollup_1m (
+const rollupTable = (level: RollupLevel) => `
+CREATE TABLE IF NOT EXISTS rollup_${level} (
   greenhouse TEXT NOT NULL, metric TEXT NOT NULL, bucket INTEGER NOT NULL, device TEXT NOT NULL,
   sum REAL NOT NULL, count INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
   PRIMARY KEY (greenhouse, metric, bucket, device)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollup_1h (
-  greenhouse TEXT NOT NULL, metric TEXT NOT NULL, bucket INTEGER NOT NULL, device TEXT NOT NULL,
-  sum REAL NOT NULL, count INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
-  PRIMARY KEY (greenhouse, metric, bucket, device)
-) STRICT, WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;`;
+
+const ROLLUP_SCHEMA = `${ROLLUP_LEVELS.map(rollupTable).join('')}
 CREATE TABLE IF NOT EXISTS rollup_dirty (hour INTEGER PRIMARY KEY, marked_at INTEGER NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS rollup_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 `;
 
+/**
+ * Creates what is missing: a file from before the 2-, 5- and 15-minute and 6-hour levels gets
+ * their tables empty, and the maintainer backfills them from its 1-minute and 1-hour rollups.
+ */
+export function migrateRollups(db: Database): void {
+  db.exec(ROLLUP_SCHEMA);
+}
+
 /** Beyond this many buckets in a piece, grouping rows beats generating buckets. */
 const MAX_WINDOWS = 20_000;
-const TABLE: Readonly<Record<RollupLevel, string>> = { '1m': 'rollup_1m', '1h': 'rollup_1h' };
+/** Every rollup table, by level: the only table names that reach SQL text. */
+export const ROLLUP_TABLES: Readonly<Record<RollupLevel, string>> = Object.fromEntries(
+  ROLLUP_LEVELS.map((l) => [l, `rollup_${l}`]),
+) as Record<RollupLevel, string>;
+const TABLE = ROLLUP_TABLES;
 
 export interface SqliteRollups {
   markDirty(hours: Iterable<number>, markedAt: number): void;
-  /** Starts of dirty hours overlapping [from, to) not yet rolled up (all of them before the first maintenance). */
-  pendingHours(from: number, to: number): number[];
+  /** Dirty hours overlapping [from, to) not yet rolled up (all of them before the first maintenance), and the backfill's progress. */
+  rollupState(from: number, to: number): RollupState;
   /** One history piece of one metric of one greenhouse. */
   aggregate(piece: Piece, greenhouse: string, metric: string, byDevice: boolean): AggregateRow[];
   aggregateRaw(hours: readonly number[], stepMs: number): AggregateRow[];
+  aggregateLevel(level: RollupLevel, from: number, to: number, stepMs: number): AggregateRow[];
   writeRollups(level: RollupLevel, rows: readonly AggregateRow[]): void;
   dirtyHours(markedSince: number, within?: { from: number; to: number }): DirtyHour[];
   readCursor(): number | undefined;
   writeCursor(cursor: number): void;
+  readBackfilledFrom(): number | undefined;
+  writeBackfilledFrom(from: number): void;
+  oldestRollup(level: RollupLevel): number | undefined;
   deleteBefore(source: Source, cutoff: number): boolean;
 }
 
@@ -50,6 +63,10 @@ export function openSqliteRollups(db: Database): SqliteRollups {
   const selectCursor = db.prepare<[], { value: number }>(`SELECT value FROM rollup_state WHERE key = 'cursor'`);
   const upsertCursor = db.prepare(
     `INSERT INTO rollup_state (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  );
+  const selectBackfilled = db.prepare<[], { value: number }>(`SELECT value FROM rollup_state WHERE key = 'backfilled_from'`);
+  const upsertBackfilled = db.prepare(
+    `INSERT INTO rollup_state (key, value) VALUES ('backfilled_from', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   );
   const selectPending = db.prepare<[number, number, number], { hour: number }>(
     'SELECT hour FROM rollup_dirty WHERE hour > ? AND hour < ? AND marked_at >= ? ORDER BY hour',
@@ -78,7 +95,7 @@ export function openSqliteRollups(db: Database): SqliteRollups {
   };
   type PieceRow = { device?: string; b: number; sum: number; count: number; min: number; max: number };
   const pieceStatements = new Map<string, Statement<PieceParams, PieceRow>>();
-  for (const source of ['raw', '1m', '1h'] as const) {
+  for (const source of ['raw', ...ROLLUP_LEVELS] as const) {
     for (const byDevice of [false, true]) {
       for (const windows of [false, true])
         pieceStatements.set(`${source}/${byDevice}/${windows}`, db.prepare<PieceParams, PieceRow>(pieceSql(source, byDevice, windows)));
@@ -109,12 +126,28 @@ export function openSqliteRollups(db: Database): SqliteRollups {
     };
   };
   const readingPairs = pairsOf('readings', 'device', 'metric');
-  const rollupPairs = { '1m': pairsOf('rollup_1m', 'greenhouse', 'metric'), '1h': pairsOf('rollup_1h', 'greenhouse', 'metric') };
+  const byLevel = <T>(make: (level: RollupLevel) => T) =>
+    Object.fromEntries(ROLLUP_LEVELS.map((l) => [l, make(l)])) as Record<RollupLevel, T>;
+  const rollupPairs = byLevel((level) => pairsOf(TABLE[level], 'greenhouse', 'metric'));
 
-  const upserts = {
-    '1m': upsertRollup('1m'),
-    '1h': upsertRollup('1h'),
-  };
+  // The maintainer's reads of a level (coarser levels from finer ones): per (greenhouse, metric), a primary-key range scan.
+  const levelOfPair = byLevel((level) =>
+    db.prepare<
+      { greenhouse: string; metric: string; from: number; to: number; step: number },
+      { device: string; bucket: number; sum: number; count: number; min: number; max: number }
+    >(
+      `SELECT device, bucket - bucket % :step AS bucket, sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max
+       FROM ${TABLE[level]} WHERE greenhouse = :greenhouse AND metric = :metric AND bucket >= :from AND bucket < :to
+       GROUP BY device, bucket - bucket % :step`,
+    ),
+  );
+  const oldestOfPair = byLevel((level) =>
+    db.prepare<[string, string], { bucket: number | null }>(
+      `SELECT min(bucket) AS bucket FROM ${TABLE[level]} WHERE greenhouse = ? AND metric = ?`,
+    ),
+  );
+
+  const upserts = byLevel(upsertRollup);
   function upsertRollup(level: RollupLevel) {
     return db.prepare(
       `INSERT INTO ${TABLE[level]} (greenhouse, metric, bucket, device, sum, count, min, max) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -128,10 +161,7 @@ export function openSqliteRollups(db: Database): SqliteRollups {
 
   const deleteRaw = db.prepare('DELETE FROM readings WHERE device = ? AND metric = ? AND ts < ?');
   const deleteDirty = db.prepare('DELETE FROM rollup_dirty WHERE hour < ?');
-  const deleteRollups = {
-    '1m': db.prepare('DELETE FROM rollup_1m WHERE greenhouse = ? AND metric = ? AND bucket < ?'),
-    '1h': db.prepare('DELETE FROM rollup_1h WHERE greenhouse = ? AND metric = ? AND bucket < ?'),
-  };
+  const deleteRollups = byLevel((level) => db.prepare(`DELETE FROM ${TABLE[level]} WHERE greenhouse = ? AND metric = ? AND bucket < ?`));
 
   const readCursor = () => selectCursor.get()?.value;
 
@@ -139,8 +169,11 @@ export function openSqliteRollups(db: Database): SqliteRollups {
     markDirty(hours, markedAt) {
       for (const hour of hours) markDirty.run(hour, markedAt);
     },
-    pendingHours(from, to) {
-      return selectPending.all(from - HOUR_MS, to, readCursor() ?? Number.MIN_SAFE_INTEGER).map((r) => r.hour);
+    rollupState(from, to) {
+      return {
+        dirtyHours: selectPending.all(from - HOUR_MS, to, readCursor() ?? Number.MIN_SAFE_INTEGER).map((r) => r.hour),
+        backfilledFrom: selectBackfilled.get()?.value,
+      };
     },
     aggregate(piece, greenhouse, metric, byDevice) {
       const windows = (piece.to - piece.from) / piece.stepMs <= MAX_WINDOWS;
@@ -158,12 +191,29 @@ export function openSqliteRollups(db: Database): SqliteRollups {
       }
       return out;
     },
+    aggregateLevel(level, from, to, step) {
+      const out: AggregateRow[] = [];
+      for (const [greenhouse, metric] of rollupPairs[level]()) {
+        for (const r of levelOfPair[level].all({ greenhouse, metric, from, to, step })) out.push({ ...r, greenhouse, metric });
+      }
+      return out;
+    },
     writeRollups: (level, rows) => writeRollups.immediate(level, rows),
     dirtyHours(markedSince, within) {
       return selectDirty.all(markedSince, within?.from ?? Number.MIN_SAFE_INTEGER, within?.to ?? Number.MAX_SAFE_INTEGER);
     },
     readCursor,
     writeCursor: (cursor) => void upsertCursor.run(cursor),
+    readBackfilledFrom: () => selectBackfilled.get()?.value,
+    writeBackfilledFrom: (from) => void upsertBackfilled.run(from),
+    oldestRollup(level) {
+      let oldest: number | undefined;
+      for (const [greenhouse, metric] of rollupPairs[level]()) {
+        const bucket = oldestOfPair[level].get(greenhouse, metric)?.bucket;
+        if (typeof bucket === 'number' && (oldest === undefined || bucket < oldest)) oldest = bucket;
+      }
+      return oldest;
+    },
     deleteBefore(source, cutoff) {
       // One short transaction per pair: ingest's writes wait for a pair, never for the whole sweep.
       if (source === 'raw') {

@@ -36,6 +36,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Ro
     },
     rollups: {
       aggregateRaw: (hours, stepMs) => rpc.call({ op: 'aggregateRaw', hours, stepMs }),
+      aggregateLevel: (level, from, to, stepMs) => rpc.call({ op: 'aggregateLevel', level, from, to, stepMs }),
       writeRollups: async (level, rows) => {
         if (rows.length > 0) await rpc.call({ op: 'writeRollups', level, rows });
       },
@@ -44,6 +45,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Ro
       writeCursor: async (cursor) => {
         await rpc.call({ op: 'writeCursor', cursor });
       },
+      readBackfilledFrom: async () => (await rpc.call({ op: 'readBackfilledFrom' })) ?? undefined,
+      writeBackfilledFrom: async (from) => {
+        await rpc.call({ op: 'writeBackfilledFrom', from });
+      },
+      oldestRollup: async (level) => (await rpc.call({ op: 'oldestRollup', level })) ?? undefined,
       deleteBefore: (source, cutoff) => rpc.call({ op: 'deleteBefore', source, cutoff }),
     },
     close: () => rpc.close(),

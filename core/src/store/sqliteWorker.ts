@@ -27,6 +27,8 @@ function handle(request: SqliteRequest, store: SeriesDb): unknown {
       return null;
     case 'aggregateRaw':
       return store.aggregateRaw(request.hours, request.stepMs);
+    case 'aggregateLevel':
+      return store.aggregateLevel(request.level, request.from, request.to, request.stepMs);
     case 'writeRollups':
       store.writeRollups(request.level, request.rows);
       return null;
@@ -37,6 +39,13 @@ function handle(request: SqliteRequest, store: SeriesDb): unknown {
     case 'writeCursor':
       store.writeCursor(request.cursor);
       return null;
+    case 'readBackfilledFrom':
+      return store.readBackfilledFrom() ?? null;
+    case 'writeBackfilledFrom':
+      store.writeBackfilledFrom(request.from);
+      return null;
+    case 'oldestRollup':
+      return store.oldestRollup(request.level) ?? null;
     case 'deleteBefore':
       return store.deleteBefore(request.source, request.cutoff);
     case 'close':
