@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The tests drive real servers: a private influxd, Debian's headless Chromium and the
-# mosquitto clients. Install whatever is missing (as root, from Debian's packages), or say how.
+# The tests drive real servers: a private influxd, Debian's headless Chromium, the mosquitto
+# clients and a private redis-server (the broker's Redis persistence). Install whatever is
+# missing (as root, from Debian's packages), or say how.
 set -euo pipefail
 missing=()
 command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing test dependencies: ${missing[*]}"

@@ -132,7 +132,8 @@ export function createBroker(config: BrokerConfig, logger: Logger): Broker {
       stopCache = () => cache.stop();
       const authenticator = createAuthenticator(config.service, cache);
 
-      persistence = await openBrokerPersistence(config.persistence, config.data.dataDir);
+      const store = await openBrokerPersistence(config.persistence, logger);
+      persistence = store;
       const broker = await Aedes.createBroker({
         persistence: persistence.persistence,
         preConnect(client, packet, done) {
@@ -165,7 +166,9 @@ export function createBroker(config: BrokerConfig, logger: Logger): Broker {
             },
           );
         },
-        authorizePublish(client, packet, done) {
+        authorizePublish(client, packet, authorized) {
+          // An accepted message is recorded durably before Aedes sends its PUBACK (persistence.ts `hold`).
+          const done = (err: Error | null) => (err || client === null ? authorized(err) : store.hold(packet, (e) => authorized(e ?? null)));
           // A retained command would switch a valve again at every reconnect: commands are never retained.
           if (packet.retain && parseTopic(packet.topic)?.kind === 'cmd') return done(new Error('retained commands are refused'));
           // Aedes publishes the will of a client of a vanished broker instance without a client; it was authorised when set.
@@ -216,6 +219,10 @@ export function createBroker(config: BrokerConfig, logger: Logger): Broker {
       broker.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'client error'));
       broker.on('connectionError', (client, err) => logger.debug({ client: client?.id, err: err.message }, 'connection error'));
       aedes = broker;
+      const recovered = await store.recover(
+        (packet) => new Promise<void>((resolve, reject) => broker.publish(packet, (err) => (err ? reject(err) : resolve()))),
+      );
+      if (recovered > 0) logger.warn({ recovered }, 'published again what the previous run acknowledged but had not queued');
 
       // Nagle plus delayed ACK adds ~30 ms to p99 on loopback MQTT.
       await listen(createServer({ noDelay: true }, accept), config.mqttPort);

@@ -14,7 +14,7 @@ import {
   TasmotaPatternError,
   tasmotaTopicScheme,
 } from '@canopy/core/node';
-import { PERSISTENCE_KINDS, type PersistenceKind } from './persistence.ts';
+import { PERSISTENCE_KINDS, type PersistenceConfig } from './persistence.ts';
 
 export interface BrokerConfig {
   readonly host: string;
@@ -34,8 +34,8 @@ export interface BrokerConfig {
   readonly tasmotaFullTopic: string;
   /** A Tasmota `Time` further than this from arrival is not trusted. */
   readonly maxClockSkewMs: number;
-  /** Sessions and queued messages: on disk in DATA_DIR/broker (`level`) or in memory only. */
-  readonly persistence: PersistenceKind;
+  /** Sessions, queued and retained messages: SQLite in DATA_DIR/broker (default), Redis, or memory only. */
+  readonly persistence: PersistenceConfig;
 }
 
 export function loadConfig(env: Env): BrokerConfig {
@@ -64,7 +64,27 @@ export function loadConfig(env: Env): BrokerConfig {
     credentialsPollMs: envInt(env, 'MQTT_CREDENTIALS_POLL_MS', 1_000, { min: 50, max: 600_000 }),
     tasmotaFullTopic,
     maxClockSkewMs: envInt(env, 'ADAPTER_MAX_CLOCK_SKEW_S', 300, { min: 0, max: 86_400 }) * 1_000,
-    // memory by default: with aedes-persistence-level 9.2 the benchmark saw acknowledged messages go undelivered under load.
-    persistence: envEnum(env, 'MQTT_PERSISTENCE', PERSISTENCE_KINDS, 'memory'),
+    persistence: loadPersistenceConfig(env, data.dataDir),
   };
+}
+
+function loadPersistenceConfig(env: Env, dataDir: string): PersistenceConfig {
+  const kind = envEnum(env, 'MQTT_PERSISTENCE', PERSISTENCE_KINDS, 'sqlite');
+  const syncIntervalMs = envInt(env, 'MQTT_PERSISTENCE_SYNC_MS', 50, { min: 0, max: 10_000 });
+  const redisUrl = envOptional(env, 'REDIS_URL');
+  if (kind !== 'redis') return { kind, dataDir, syncIntervalMs };
+  if (redisUrl === undefined)
+    throw new ConfigError('REDIS_URL', 'MQTT_PERSISTENCE=redis needs REDIS_URL (redis://[user:password@]host[:port][/db])');
+  let url: URL;
+  try {
+    url = new URL(redisUrl);
+  } catch {
+    throw new ConfigError('REDIS_URL', `expected a redis:// or rediss:// URL, got ${JSON.stringify(redisUrl)}`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new ConfigError('REDIS_URL', `expected a redis:// or rediss:// URL, got ${JSON.stringify(redisUrl)}`);
+  if (url.hostname === '') throw new ConfigError('REDIS_URL', 'the URL names no host');
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,2}$/.test(db)) throw new ConfigError('REDIS_URL', `the database must be a number, got ${JSON.stringify(db)}`);
+  return { kind, dataDir, syncIntervalMs, redisUrl };
 }

@@ -54,9 +54,8 @@ describe('at-least-once delivery under faults', { timeout: 180_000 }, () => {
         ...common,
         MQTT_HOST: '127.0.0.1',
         MQTT_PORT: String(mqttPort),
-        // The broker stays up in these tests, so its session queue may live in memory. With the
-        // durable (LevelDB) persistence, Aedes 1.2 did not deliver everything it acknowledged
-        // under load, and a broker-restart test could not be made reliable: see BENCHMARKS.md.
+        // The broker stays up in these tests, so its session queue may live in memory; broker
+        // restarts with the durable persistences are faultBrokerRestart.test.ts's.
         MQTT_PERSISTENCE: 'memory',
         MQTT_PUBLISH_RATE: '1000',
         MQTT_PUBLISH_BURST: '1000',

@@ -1,0 +1,185 @@
+/**
+ * Aedes' in-memory persistence with the outgoing queues indexed. aedes-persistence 11 keeps each
+ * persistent session's queue as an array and scans it on every delivery (`outgoingUpdate`, from
+ * the oldest entry to the newest, which is the one wanted) and on every PUBACK
+ * (`outgoingClearMessageId`, then `splice`): O(queue) per message, so a subscriber that falls
+ * behind — ingest, whose PUBACKs wait for its journal's fsync — makes the broker slower the
+ * further behind it is. Here each queue is an insertion-ordered Map with two indexes (broker id
+ * and counter → entry, message id → entries), so both are O(1) and delivery order is unchanged.
+ * Sessions, subscriptions, retained messages, wills and QoS 2 state stay in the parent class.
+ */
+import { Readable } from 'node:stream';
+import MemoryPersistence, { type AedesPacket, type ClientRef } from 'aedes-persistence/asyncPersistence.js';
+
+interface OutgoingQueue {
+  nextSeq: number;
+  /** seq → packet, oldest first. */
+  readonly entries: Map<number, AedesPacket>;
+  /** brokerId → brokerCounter → seq. */
+  readonly byBroker: Map<string | undefined, Map<number | undefined, number>>;
+  /** messageId → seq, or the seqs oldest first when ids repeat (more than 65,535 in flight). */
+  readonly byMessageId: Map<number, number | number[]>;
+}
+
+/** What aedes-packet's `new Packet(packet)` keeps: a queued copy, without a message id yet. */
+function queuedCopy(p: AedesPacket): AedesPacket {
+  const extra = p as AedesPacket & { nl?: unknown; properties?: unknown; messageExpiry?: unknown };
+  const copy: AedesPacket & Record<string, unknown> = {
+    cmd: p.cmd || 'publish',
+    brokerId: p.brokerId,
+    brokerCounter: p.brokerCounter || 0,
+    topic: p.topic,
+    payload: p.payload || Buffer.alloc(0),
+    qos: p.qos || 0,
+    retain: p.retain || false,
+    dup: p.dup || false,
+  };
+  if (Object.hasOwn(p, 'clientId')) copy.clientId = p.clientId;
+  if (Object.hasOwn(p, 'nl')) copy.nl = extra.nl;
+  if (Object.hasOwn(p, 'properties')) copy.properties = extra.properties;
+  if (Object.hasOwn(p, 'messageExpiry')) copy.messageExpiry = extra.messageExpiry;
+  if (copy.qos > 0 || copy.cmd !== 'publish') copy.messageId = undefined;
+  return copy;
+}
+
+function newQueue(): OutgoingQueue {
+  return { nextSeq: 0, entries: new Map(), byBroker: new Map(), byMessageId: new Map() };
+}
+
+function indexBroker(q: OutgoingQueue, packet: AedesPacket, seq: number): void {
+  let counters = q.byBroker.get(packet.brokerId);
+  if (!counters) {
+    counters = new Map();
+    q.byBroker.set(packet.brokerId, counters);
+  }
+  counters.set(packet.brokerCounter, seq);
+}
+
+function unindexBroker(q: OutgoingQueue, packet: AedesPacket, seq: number): void {
+  const counters = q.byBroker.get(packet.brokerId);
+  if (counters?.get(packet.brokerCounter) !== seq) return;
+  counters.delete(packet.brokerCounter);
+  if (counters.size === 0) q.byBroker.delete(packet.brokerId);
+}
+
+function indexMessageId(q: OutgoingQueue, messageId: number | undefined, seq: number): void {
+  if (messageId === undefined) return;
+  const found = q.byMessageId.get(messageId);
+  if (found === undefined) q.byMessageId.set(messageId, seq);
+  else if (typeof found === 'number') q.byMessageId.set(messageId, found < seq ? [found, seq] : [seq, found]);
+  else {
+    found.push(seq);
+    found.sort((a, b) => a - b);
+  }
+}
+
+function unindexMessageId(q: OutgoingQueue, messageId: number | undefined, seq: number): void {
+  if (messageId === undefined) return;
+  const found = q.byMessageId.get(messageId);
+  if (found === seq) q.byMessageId.delete(messageId);
+  else if (Array.isArray(found)) {
+    const rest = found.filter((s) => s !== seq);
+    if (rest.length === 1) q.byMessageId.set(messageId, rest[0] as number);
+    else if (rest.length === 0) q.byMessageId.delete(messageId);
+    else q.byMessageId.set(messageId, rest);
+  }
+}
+
+/** The oldest entry with this message id. */
+function firstWithMessageId(q: OutgoingQueue, messageId: number | undefined): number | undefined {
+  if (messageId === undefined) return undefined;
+  const found = q.byMessageId.get(messageId);
+  return typeof found === 'number' ? found : found?.[0];
+}
+
+export class LeanMemoryPersistence extends MemoryPersistence {
+  readonly #outgoing = new Map<string, OutgoingQueue>();
+
+  #queue(clientId: string): OutgoingQueue {
+    let q = this.#outgoing.get(clientId);
+    if (!q) {
+      q = newQueue();
+      this.#outgoing.set(clientId, q);
+    }
+    return q;
+  }
+
+  #enqueue(clientId: string, packet: AedesPacket): void {
+    const q = this.#queue(clientId);
+    const copy = queuedCopy(packet);
+    const seq = q.nextSeq++;
+    q.entries.set(seq, copy);
+    indexBroker(q, copy, seq);
+    indexMessageId(q, copy.messageId, seq);
+  }
+
+  override async outgoingEnqueue(sub: { clientId: string }, packet: AedesPacket): Promise<void> {
+    this.#enqueue(sub.clientId, packet);
+  }
+
+  override async outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: AedesPacket): Promise<void> {
+    for (const sub of subs) this.#enqueue(sub.clientId, packet);
+  }
+
+  /**
+   * As aedes-persistence: the entry with the packet's broker id and counter takes its message id;
+   * failing that, an entry of another origin with the same message id is replaced by the packet
+   * (a PUBREL taking its PUBLISH's place).
+   */
+  override async outgoingUpdate(client: ClientRef, packet: AedesPacket): Promise<void> {
+    const q = this.#queue(client.id);
+    const seq = q.byBroker.get(packet.brokerId)?.get(packet.brokerCounter);
+    const entry = seq === undefined ? undefined : q.entries.get(seq);
+    if (seq !== undefined && entry) {
+      if (entry.messageId !== packet.messageId) {
+        unindexMessageId(q, entry.messageId, seq);
+        entry.messageId = packet.messageId;
+        indexMessageId(q, entry.messageId, seq);
+      }
+      return;
+    }
+    const found = this.#sameIdOtherOrigin(q, packet);
+    if (found === undefined) throw new Error('no such packet');
+    const old = q.entries.get(found) as AedesPacket;
+    unindexBroker(q, old, found);
+    unindexMessageId(q, old.messageId, found);
+    q.entries.set(found, packet);
+    if (packet.brokerId !== undefined) indexBroker(q, packet, found);
+    indexMessageId(q, packet.messageId, found);
+  }
+
+  /** The oldest entry with the packet's message id and another broker id (what the linear scan found). */
+  #sameIdOtherOrigin(q: OutgoingQueue, packet: AedesPacket): number | undefined {
+    if (packet.messageId === undefined) return undefined;
+    const found = q.byMessageId.get(packet.messageId);
+    const seqs = found === undefined ? [] : typeof found === 'number' ? [found] : found;
+    return seqs.find((s) => q.entries.get(s)?.brokerId !== packet.brokerId);
+  }
+
+  override async outgoingClearMessageId(client: ClientRef, packet: { messageId?: number }): Promise<AedesPacket | undefined> {
+    const q = this.#outgoing.get(client.id);
+    if (!q) return undefined;
+    const seq = firstWithMessageId(q, packet.messageId);
+    if (seq === undefined) return undefined;
+    const entry = q.entries.get(seq) as AedesPacket;
+    q.entries.delete(seq);
+    unindexBroker(q, entry, seq);
+    unindexMessageId(q, entry.messageId, seq);
+    return entry;
+  }
+
+  override outgoingStream(client: ClientRef): Readable {
+    // A snapshot, as aedes-persistence: the queue changes while Aedes sends it.
+    return Readable.from([...(this.#outgoing.get(client.id)?.entries.values() ?? [])]);
+  }
+
+  /** Queued messages of a client (tests and diagnostics). */
+  outgoingCount(clientId: string): number {
+    return this.#outgoing.get(clientId)?.entries.size ?? 0;
+  }
+}
+
+/** For `Aedes.createBroker({ persistence })` when nothing needs to survive a restart. */
+export function createMemoryPersistence(): LeanMemoryPersistence {
+  return new LeanMemoryPersistence();
+}

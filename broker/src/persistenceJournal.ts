@@ -1,0 +1,161 @@
+/**
+ * Closes the gap Aedes leaves between its PUBACK and its persistence: Aedes acknowledges a QoS 1
+ * PUBLISH and only then publishes it (lib/handlers/publish.js), so a broker killed in between
+ * has acknowledged a message it never queued. The broker's `authorizePublish` hands each
+ * accepted QoS ≥ 1 message to `hold` first; the message is written to this journal (SQLite, WAL,
+ * one transaction per event-loop turn) and only then allowed on to its PUBACK. Once the
+ * persistence has queued it for the persistent sessions (`settle`, called after
+ * `outgoingEnqueueCombi` resolves), its journal row is deleted. What a crash leaves in the
+ * journal is published again at the next start (`recover`): at worst a duplicate, which
+ * Canopy's store overwrites (a reading's identity is device, metric and timestamp).
+ *
+ * Aedes calls `outgoingEnqueueCombi` once for every QoS ≥ 1 publish, with or without persistent
+ * subscribers, passing a copy of the packet that shares the payload buffer; the buffer is the key.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { WalSyncer } from './walSyncer.ts';
+
+export interface JournalPacket {
+  readonly topic: string;
+  readonly payload: Buffer | string;
+  readonly qos: number;
+  readonly retain: boolean;
+}
+
+export interface RecoveredPacket {
+  readonly cmd: 'publish';
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: 0 | 1 | 2;
+  readonly retain: boolean;
+  readonly dup: boolean;
+}
+
+export interface PublishJournalOptions {
+  readonly file: string;
+  /** Longest a committed row waits for its fsync; 0 syncs every commit (and the PUBACK waits for it). */
+  readonly syncIntervalMs: number;
+  readonly onError: (err: unknown) => void;
+}
+
+export class PublishJournal {
+  readonly #db: Database.Database;
+  readonly #options: PublishJournalOptions;
+  readonly #walSync: WalSyncer;
+  readonly #insert: Database.Statement;
+  readonly #delete: Database.Statement;
+  readonly #commit: (ops: ReadonlyArray<() => void>) => void;
+  readonly #ids = new WeakMap<Buffer, number>();
+  #nextId: number;
+  #pending: Array<() => void> = [];
+  #waiting: Array<(err?: Error) => void> = [];
+  #flushScheduled = false;
+  #closed = false;
+
+  constructor(options: PublishJournalOptions) {
+    this.#options = options;
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.#walSync = new WalSyncer(options.file, options.syncIntervalMs, () => this.sync(), options.onError);
+    const db = new Database(options.file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.syncIntervalMs === 0 ? 'FULL' : 'NORMAL'}`);
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS inbound (id INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL)',
+    );
+    this.#db = db;
+    this.#insert = db.prepare('INSERT INTO inbound (id, topic, payload, qos, retain) VALUES (?, ?, ?, ?, ?)');
+    this.#delete = db.prepare('DELETE FROM inbound WHERE id = ?');
+    this.#commit = db.transaction((ops: ReadonlyArray<() => void>) => {
+      for (const op of ops) op();
+    });
+    this.#nextId = ((db.prepare('SELECT max(id) AS id FROM inbound').get() as { id: number | null }).id ?? 0) + 1;
+  }
+
+  /** Journals an accepted PUBLISH; `done` (and with it the PUBACK) follows the commit. */
+  hold(packet: JournalPacket, done: (err?: Error) => void): void {
+    if (packet.qos === 0 || this.#closed) {
+      done();
+      return;
+    }
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const id = this.#nextId++;
+    this.#ids.set(payload, id);
+    const row = [id, packet.topic, payload, packet.qos, packet.retain ? 1 : 0];
+    this.#pending.push(() => this.#insert.run(...row));
+    this.#waiting.push(done);
+    this.#schedule();
+  }
+
+  /** The persistence has queued this message: its journal row may go. */
+  settle(packet: { payload: Buffer | string }): void {
+    if (typeof packet.payload === 'string') return;
+    const id = this.#ids.get(packet.payload);
+    if (id === undefined) return;
+    this.#ids.delete(packet.payload);
+    this.#pending.push(() => this.#delete.run(id));
+    this.#schedule();
+  }
+
+  /** Messages acknowledged by a previous run that never reached the persistence; publish, then `forget`. */
+  leftovers(): Array<{ id: number; packet: RecoveredPacket }> {
+    const rows = this.#db.prepare('SELECT id, topic, payload, qos, retain FROM inbound ORDER BY id').all() as Array<{
+      id: number;
+      topic: string;
+      payload: Buffer;
+      qos: number;
+      retain: number;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      packet: { cmd: 'publish', topic: r.topic, payload: r.payload, qos: r.qos as 0 | 1 | 2, retain: r.retain === 1, dup: false },
+    }));
+  }
+
+  forget(id: number): void {
+    this.#pending.push(() => this.#delete.run(id));
+    this.#schedule();
+  }
+
+  /** Resolves once everything committed so far is fsynced. */
+  async sync(): Promise<void> {
+    this.#flush();
+    await this.#walSync.sync();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#flush();
+    await this.#walSync.close();
+    this.#closed = true;
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    this.#db.close();
+  }
+
+  #schedule(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed) return;
+    const ops = this.#pending;
+    const waiting = this.#waiting;
+    if (ops.length === 0) return;
+    this.#pending = [];
+    this.#waiting = [];
+    let failure: Error | undefined;
+    try {
+      this.#commit(ops);
+      this.#walSync.committed();
+    } catch (err) {
+      this.#options.onError(err);
+      failure = err instanceof Error ? err : new Error(String(err));
+    }
+    // A failed write refuses the PUBLISH (the client's connection closes, it sends again): no PUBACK without the row.
+    for (const done of waiting) done(failure);
+  }
+}
