@@ -4,7 +4,7 @@
  */
 import { Compile } from 'typebox/compile';
 import { airVpdKpa, dewPointC } from './agronomy.ts';
-import { METRICS, type MetricName, metricKey, parseMetricKey } from './metrics.ts';
+import { METRICS, type MetricKey, metricKey, parseMetricKey } from './metrics.ts';
 import { BatchItem, TelemetryBatch, TelemetryReading } from './payloads.ts';
 
 export interface Reading {
@@ -51,6 +51,20 @@ const checkReading = Compile(TelemetryReading);
 const checkBatch = Compile(TelemetryBatch);
 const checkBatchItem = Compile(BatchItem);
 
+/**
+ * Valid metric keys, parsed once: every message names the same few keys, and the pattern match
+ * was a good share of ingest's CPU. Only keys that parse are kept (there are at most
+ * 15 metrics × 99 channels), so junk keys cannot grow it.
+ */
+const parsedKeys = new Map<string, MetricKey>();
+function parseKey(key: string): MetricKey | undefined {
+  const known = parsedKeys.get(key);
+  if (known) return known;
+  const parsed = parseMetricKey(key);
+  if (parsed) parsedKeys.set(key, parsed);
+  return parsed;
+}
+
 const MAX_DETAIL = 80;
 const clip = (text: string) => (text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text);
 
@@ -85,17 +99,33 @@ function addEnvelope(device: string, ts: number, m: Record<string, unknown>, lim
     out.rejections.push({ reason: 'ts_in_future', detail: `ts ${ts}` });
     return;
   }
-  const accepted: Reading[] = [];
-  for (const [key, value] of Object.entries(m)) {
-    const rejection = checkMetric(key, value);
-    if (rejection) out.rejections.push(rejection);
-    else accepted.push({ device, metric: key, ts, value: value as number });
+  const first = out.readings.length;
+  // Air temperature and humidity per channel, for the derived readings.
+  let pairs: Map<number, { t?: number; rh?: number }> | undefined;
+  for (const key in m) {
+    if (!Object.hasOwn(m, key)) continue;
+    const value = m[key];
+    const parsed = parseKey(key);
+    const rejection = checkMetric(key, parsed, value);
+    if (rejection) {
+      out.rejections.push(rejection);
+      continue;
+    }
+    out.readings.push({ device, metric: key, ts, value: value as number });
+    const metric = parsed?.metric;
+    if (metric === 'air_temp_c' || metric === 'rh_pct') {
+      pairs ??= new Map();
+      const channel = (parsed as MetricKey).channel;
+      const slot = pairs.get(channel) ?? {};
+      if (metric === 'air_temp_c') slot.t = value as number;
+      else slot.rh = value as number;
+      pairs.set(channel, slot);
+    }
   }
-  out.readings.push(...accepted, ...deriveReadings(accepted));
+  if (pairs && out.readings.length > first) deriveReadings(device, ts, pairs, out.readings);
 }
 
-function checkMetric(key: string, value: unknown): Rejection | undefined {
-  const parsed = parseMetricKey(key);
+function checkMetric(key: string, parsed: MetricKey | undefined, value: unknown): Rejection | undefined {
   if (!parsed) {
     const wellFormed = /^[a-z][a-z0-9_]{0,47}(\.[1-9][0-9]?)?$/.test(key);
     return wellFormed ? { reason: 'unknown_metric', detail: key } : { reason: 'bad_metric_name', detail: clip(JSON.stringify(key)) };
@@ -109,25 +139,13 @@ function checkMetric(key: string, value: unknown): Rejection | undefined {
 }
 
 /** Air VPD and dew point for every channel that has both air temperature and humidity in one envelope. */
-function deriveReadings(envelope: readonly Reading[]): Reading[] {
-  const byChannel = new Map<number, Partial<Record<MetricName, number>>>();
-  for (const r of envelope) {
-    const parsed = parseMetricKey(r.metric);
-    if (parsed?.metric !== 'air_temp_c' && parsed?.metric !== 'rh_pct') continue;
-    const slot = byChannel.get(parsed.channel) ?? {};
-    slot[parsed.metric] = r.value;
-    byChannel.set(parsed.channel, slot);
-  }
-  const derived: Reading[] = [];
-  for (const [channel, { air_temp_c: t, rh_pct: rh }] of byChannel) {
-    const first = envelope[0];
-    if (t === undefined || rh === undefined || !first) continue;
-    const at = { device: first.device, ts: first.ts };
-    derived.push({ ...at, metric: metricKey('air_vpd_kpa', channel), value: round(airVpdKpa(t, rh), 4) });
+function deriveReadings(device: string, ts: number, pairs: Map<number, { t?: number; rh?: number }>, out: Reading[]): void {
+  for (const [channel, { t, rh }] of pairs) {
+    if (t === undefined || rh === undefined) continue;
+    out.push({ device, ts, metric: metricKey('air_vpd_kpa', channel), value: round(airVpdKpa(t, rh), 4) });
     const dew = dewPointC(t, rh);
-    if (dew !== undefined) derived.push({ ...at, metric: metricKey('dew_point_c', channel), value: round(dew, 3) });
+    if (dew !== undefined) out.push({ device, ts, metric: metricKey('dew_point_c', channel), value: round(dew, 3) });
   }
-  return derived;
 }
 
 function round(value: number, decimals: number): number {

@@ -25,6 +25,24 @@ export function handleWithDeferredAcks(
   handle: (message: IncomingMessage, ack: Ack) => Promise<void>,
   onError: (err: unknown, topic: string) => void,
 ): void {
+  // PUBACKs of one journal group are acknowledged in one synchronous loop: they leave in one write
+  // (a microtask, so before whatever awaits that group, such as a disconnect, goes on).
+  let pending: { stream: typeof client.stream; ids: number[] } | undefined;
+  const flushAcks = () => {
+    const batch = pending;
+    pending = undefined;
+    if (!batch || client.stream !== batch.stream || batch.stream.destroyed || !client.connected) return;
+    const buf = Buffer.allocUnsafe(batch.ids.length * 4);
+    let at = 0;
+    for (const id of batch.ids) {
+      buf[at] = 0x40;
+      buf[at + 1] = 0x02;
+      buf[at + 2] = id >> 8;
+      buf[at + 3] = id & 0xff;
+      at += 4;
+    }
+    batch.stream.write(buf);
+  };
   client.handleMessage = (packet, callback) => {
     const stream = client.stream;
     const id = packet.messageId;
@@ -32,10 +50,15 @@ export function handleWithDeferredAcks(
       packet.qos === 1 && id !== undefined
         ? () => {
             if (client.stream !== stream || stream.destroyed || !client.connected) return;
-            stream.write(Buffer.from([0x40, 0x02, id >> 8, id & 0xff]));
+            if (pending && pending.stream !== stream) flushAcks();
+            if (!pending) {
+              pending = { stream, ids: [] };
+              queueMicrotask(flushAcks);
+            }
+            pending.ids.push(id);
           }
         : () => {};
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     handle({ topic: packet.topic, payload, qos: packet.qos }, ack).then(
       () => callback(DEFERRED),
       (err: unknown) => {

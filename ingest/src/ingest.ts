@@ -94,11 +94,20 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
 
   /** Readings with the greenhouse the device was in at each reading's time. */
   async function assign(deviceId: string, readings: readonly { metric: string; ts: number; value: number }[], topic: string) {
-    const at = new Map<number, string | undefined>();
+    // A message is nearly always one envelope, one timestamp: one lookup; a batch looks up each time once.
+    let lastTs = Number.NaN;
+    let greenhouse: string | undefined;
+    let seen: Map<number, string | undefined> | undefined;
     const out: StoredReading[] = [];
     for (const r of readings) {
-      if (!at.has(r.ts)) at.set(r.ts, await directory.greenhouseOf(deviceId, r.ts));
-      const greenhouse = at.get(r.ts);
+      if (r.ts !== lastTs) {
+        if (!Number.isNaN(lastTs)) {
+          seen ??= new Map();
+          seen.set(lastTs, greenhouse);
+        }
+        lastTs = r.ts;
+        greenhouse = seen?.has(r.ts) ? seen.get(r.ts) : await directory.greenhouseOf(deviceId, r.ts);
+      }
       if (greenhouse === undefined) reject('unknown_device', topic, `${deviceId} unassigned at ${r.ts}`);
       else out.push({ device: deviceId, metric: r.metric, ts: r.ts, value: r.value, greenhouse });
     }
@@ -132,9 +141,19 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   function publishLive(readings: readonly StoredReading[], ack: Ack): void {
     ack();
     if (readings.length === 0 || !live) return;
+    const greenhouse = (readings[0] as StoredReading).greenhouse;
+    if (readings.every((r) => r.greenhouse === greenhouse)) {
+      live.add(greenhouse, readings);
+      return;
+    }
+    // A batch spanning a reassignment.
     const byGreenhouse = new Map<string, StoredReading[]>();
-    for (const r of readings) byGreenhouse.set(r.greenhouse, [...(byGreenhouse.get(r.greenhouse) ?? []), r]);
-    for (const [greenhouse, rs] of byGreenhouse) live.add(greenhouse, rs);
+    for (const r of readings) {
+      const list = byGreenhouse.get(r.greenhouse);
+      if (list) list.push(r);
+      else byGreenhouse.set(r.greenhouse, [r]);
+    }
+    for (const [g, rs] of byGreenhouse) live.add(g, rs);
   }
 
   async function disconnect(): Promise<void> {
@@ -190,6 +209,15 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         mqtt.end(true);
         throw err;
       }
+      // MQTT.js (3.1.1, clean: false) does not subscribe again on reconnect; a broker that lost the
+      // session (in-memory persistence restarted) would then deliver nothing.
+      mqtt.on('connect', (connack) => {
+        if (connack.sessionPresent) return;
+        mqtt.subscribeAsync(topicFilter('telemetry'), { qos: 1 }).then(
+          () => logger.warn({ code: 'CANOPY_INGEST_SESSION_LOST' }, 'broker had lost the session: subscribed again'),
+          (err: Error) => logger.error({ err: err.message }, 'subscribing again failed'),
+        );
+      });
       client = mqtt;
       live = createLivePublisher(mqtt, config.liveIntervalMs);
       live.start();

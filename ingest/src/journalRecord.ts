@@ -9,6 +9,8 @@ type Encoded = [device: string, greenhouse: string, readings: Array<[ts: number,
 
 /** Readings of one record share a device; the greenhouse can differ for a batch that spans a reassignment. */
 export function encodeRecord(readings: readonly StoredReading[]): string {
+  const single = oneGroup(readings);
+  if (single !== undefined) return single;
   const groups = new Map<string, Encoded>();
   for (const r of readings) {
     const key = `${r.device}\n${r.greenhouse}`;
@@ -20,6 +22,19 @@ export function encodeRecord(readings: readonly StoredReading[]): string {
     group[2].push([r.ts, r.metric, r.value]);
   }
   return `${JSON.stringify([...groups.values()])}\n`;
+}
+
+/** The usual record, one device in one greenhouse, written without the grouping: the same JSON. */
+function oneGroup(readings: readonly StoredReading[]): string | undefined {
+  const first = readings[0];
+  if (!first) return undefined;
+  let rows = '';
+  for (const r of readings) {
+    if (r.device !== first.device || r.greenhouse !== first.greenhouse || !Number.isFinite(r.value) || !Number.isFinite(r.ts))
+      return undefined;
+    rows += `${rows === '' ? '' : ','}[${r.ts},${JSON.stringify(r.metric)},${r.value}]`;
+  }
+  return `[[${JSON.stringify(first.device)},${JSON.stringify(first.greenhouse)},[${rows}]]]\n`;
 }
 
 /** Undefined for a line that is not a whole record. */

@@ -14,26 +14,34 @@ export interface LivePublisher {
 }
 
 export function createLivePublisher(client: MqttClient, intervalMs: number): LivePublisher {
-  let pending = new Map<string, Map<string, LiveReading>>();
+  // The newest reading per device and metric, as received: the message is built at publish time
+  // only from what survived the interval.
+  let pending = new Map<string, Map<string, StoredReading>>();
   let timer: NodeJS.Timeout | undefined;
 
   function publishPending(): void {
     const batch = pending;
     pending = new Map();
     for (const [greenhouse, readings] of batch) {
-      const message: LiveMessage = { greenhouse, readings: [...readings.values()] };
+      const message: LiveMessage = {
+        greenhouse,
+        readings: Array.from(readings.values(), (r): LiveReading => ({ device: r.device, metric: r.metric, ts: r.ts, value: r.value })),
+      };
       client.publish(buildTopic('live', { greenhouseId: greenhouse }), JSON.stringify(message), { qos: 0 });
     }
   }
 
   return {
     add(greenhouse, readings) {
-      const slot = pending.get(greenhouse) ?? new Map<string, LiveReading>();
-      pending.set(greenhouse, slot);
+      let slot = pending.get(greenhouse);
+      if (!slot) {
+        slot = new Map();
+        pending.set(greenhouse, slot);
+      }
       for (const r of readings) {
         const key = `${r.device}/${r.metric}`;
         const current = slot.get(key);
-        if (!current || current.ts <= r.ts) slot.set(key, { device: r.device, metric: r.metric, ts: r.ts, value: r.value });
+        if (!current || current.ts <= r.ts) slot.set(key, r);
       }
     },
     start() {

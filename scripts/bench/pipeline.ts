@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,16 +18,30 @@ import { freePort, type ServiceProcess, serviceProcess } from '../../tests/helpe
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
 import type { LoadResult, LoadSpec } from './loadgen.ts';
 
+export type PipelineRun = 'memory' | 'sqlite' | 'relay-memory' | 'relay-sqlite' | 'mosquitto' | 'relay-mosquitto';
+
 export interface PipelineOptions {
   readonly influxUrl: string;
   readonly ratePerS: number;
   readonly durationMs: number;
   readonly devices: number;
+  /** Which runs, in this order (default: the five of the full table, without relay-mosquitto). */
+  readonly runs?: readonly PipelineRun[];
+  /** Load generator processes, each publishing for its share of the devices (default 1). */
+  readonly loadgenProcesses?: number;
+  /** Writes V8 CPU profiles of the broker and ingest processes here (`--cpu-prof`). */
+  readonly profileDir?: string;
+  /** Pid of the store's server, for its CPU figures. */
+  readonly influxPid?: number;
 }
 
 export interface ProcessFigures {
   readonly cpuPct: number;
   readonly maxRssMb: number;
+  /** CPU seconds (user + system) over the run. */
+  readonly cpuS?: number;
+  /** CPU microseconds per delivered (stored or relayed) message. */
+  readonly usPerMsg?: number;
 }
 
 export interface PipelineResult {
@@ -46,6 +60,9 @@ export interface PipelineResult {
   readonly storedP99Ms?: number;
   readonly broker?: ProcessFigures;
   readonly ingest?: ProcessFigures;
+  /** The load generator processes together (CPU only). */
+  readonly loadgen?: ProcessFigures;
+  readonly influxd?: ProcessFigures;
 }
 
 const SERVICE = { MQTT_SERVICE_USERNAME: 'canopy-bench', MQTT_SERVICE_PASSWORD: 'canopy-bench-service-password' };
@@ -53,7 +70,7 @@ const MOSQUITTO = '/usr/sbin/mosquitto';
 const READINGS_PER_MESSAGE = 10;
 
 /** Samples a process's CPU (utime + stime) and RSS from /proc while it runs. */
-function sampleProcess(pid: number | undefined) {
+function sampleProcess(pid: number | undefined): { stop: () => ProcessFigures | undefined } {
   const ticks = () => {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return Number(fields[11]) + Number(fields[12]);
@@ -75,7 +92,11 @@ function sampleProcess(pid: number | undefined) {
       try {
         // Clock ticks are 1/100 s on Linux.
         const cpuS = (ticks() - started.ticks) / 100;
-        return { cpuPct: Math.round((cpuS / ((Date.now() - started.at) / 1_000)) * 100), maxRssMb: Math.round(Math.max(maxRss, rssMb())) };
+        return {
+          cpuPct: Math.round((cpuS / ((Date.now() - started.at) / 1_000)) * 100),
+          maxRssMb: Math.round(Math.max(maxRss, rssMb())),
+          cpuS,
+        };
       } catch {
         return undefined;
       }
@@ -83,7 +104,56 @@ function sampleProcess(pid: number | undefined) {
   };
 }
 
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+/**
+ * `--cpu-prof` is refused in NODE_OPTIONS, and the services are started by a shared helper: a
+ * preload module (a data: URL) profiles the process through the inspector and writes the profile
+ * at exit (the in-process inspector session answers synchronously, so 'exit' is not too late).
+ */
+function cpuProfilePreload(file: string): string {
+  const source = `import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+const s = new Session();
+s.connect();
+s.post('Profiler.enable');
+s.post('Profiler.setSamplingInterval', { interval: 200 });
+s.post('Profiler.start');
+process.on('exit', () => s.post('Profiler.stop', (err, r) => { if (!err) writeFileSync(${JSON.stringify(file)}, JSON.stringify(r.profile)); }));`;
+  return `data:text/javascript,${encodeURIComponent(source)}`;
+}
+
+const perMsg = (p: ProcessFigures | undefined, messages: number): ProcessFigures | undefined =>
+  p && p.cpuS !== undefined && messages > 0 ? { ...p, usPerMsg: Math.round((p.cpuS * 1e6) / messages) } : p;
+
+/**
+ * Runs the load from `processes` load generators at once, each with its share of the devices and
+ * of the rate (the subscriber in the first); their counts are summed, their times merged.
+ */
+async function runLoad(spec: LoadSpec, processes = 1): Promise<LoadResult> {
+  const n = Math.max(1, Math.min(processes, spec.devices.length));
+  if (n === 1) return runLoadProcess(spec);
+  // Start together: each generator connects its devices first, then waits for this instant.
+  const startAt = Date.now() + 1_500 + spec.devices.length * 5;
+  const shares = Array.from({ length: n }, (_, i) => ({
+    ...spec,
+    devices: spec.devices.filter((_, j) => j % n === i),
+    ratePerS: spec.ratePerS / n,
+    startAt,
+    ...(i === 0 && spec.subscriber ? { subscriber: spec.subscriber } : { subscriber: undefined }),
+  }));
+  const results = await Promise.all(shares.map((s) => runLoadProcess(s)));
+  const sum = (k: 'published' | 'acked' | 'relayed' | 'cpuS') => results.reduce((a, r) => a + (r[k] ?? 0), 0);
+  return {
+    published: sum('published'),
+    acked: sum('acked'),
+    relayed: sum('relayed'),
+    firstPublishAt: Math.min(...results.map((r) => r.firstPublishAt)),
+    lastAckAt: Math.max(...results.map((r) => r.lastAckAt)),
+    lastRelayAt: Math.max(...results.map((r) => r.lastRelayAt)),
+    cpuS: sum('cpuS'),
+  };
+}
+
+async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'loadgen.ts'), JSON.stringify(spec)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -165,7 +235,9 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
     const results: PipelineResult[] = [];
     let run = 0;
 
-    const startBroker = async (persistence: 'memory' | 'level'): Promise<{ url: string; process: ServiceProcess }> => {
+    const profile = (name: string) =>
+      options.profileDir ? { NODE_OPTIONS: `--import=${cpuProfilePreload(join(options.profileDir, `${name}-${run}.cpuprofile`))}` } : {};
+    const startBroker = async (persistence: 'memory' | 'sqlite'): Promise<{ url: string; process: ServiceProcess }> => {
       const port = await freePort();
       const broker = serviceProcess(
         'broker/src/main.ts',
@@ -179,6 +251,7 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
           // The benchmark's devices publish far above a real device's rate.
           MQTT_PUBLISH_RATE: '100000',
           MQTT_PUBLISH_BURST: '100000',
+          ...profile('broker'),
         },
         join(dir.path, `broker-${run}.log`),
       );
@@ -223,6 +296,7 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
           INGEST_CLIENT_ID: `bench-ingest-${run}`,
           INGEST_HTTP_HOST: '127.0.0.1',
           INGEST_HTTP_PORT: String(httpPort),
+          ...profile('ingest'),
         },
         join(dir.path, `ingest-${run}.log`),
       );
@@ -232,10 +306,15 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
       await sleep(1_000);
       const brokerCpu = sampleProcess(broker.pid);
       const ingestCpu = sampleProcess(ingest.pid());
-      const load = await runLoad({ mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs });
+      const influxCpu = sampleProcess(options.influxPid ?? childInfluxd());
+      const load = await runLoad(
+        { mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs },
+        options.loadgenProcesses,
+      );
       const stored = await waitStored(options.influxUrl, database, load.acked);
-      const brokerFigures = brokerCpu.stop();
-      const ingestFigures = ingestCpu.stop();
+      const brokerFigures = perMsg(brokerCpu.stop(), stored.count);
+      const ingestFigures = perMsg(ingestCpu.stop(), stored.count);
+      const influxFigures = perMsg(influxCpu.stop(), stored.count);
       const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
       await ingest.kill('SIGTERM');
       const p = (q: number) => {
@@ -256,16 +335,24 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
         storedP99Ms: p(0.99),
         ...(brokerFigures ? { broker: brokerFigures } : {}),
         ...(ingestFigures ? { ingest: ingestFigures } : {}),
+        ...(influxFigures ? { influxd: influxFigures } : {}),
+        ...loadgenFigures(load, stored.count),
       });
     };
 
-    const relayRun = async (name: string, persistence: 'memory' | 'level') => {
+    const relayRun = async (name: string, persistence: 'memory' | 'sqlite' | 'mosquitto') => {
       run += 1;
-      const broker = await startBroker(persistence);
-      const cpu = sampleProcess(broker.process.pid());
-      const load = await runLoad({ mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs, subscriber });
-      const figures = cpu.stop();
-      await broker.process.kill('SIGTERM');
+      const broker =
+        persistence === 'mosquitto'
+          ? await startMosquitto()
+          : await startBroker(persistence).then((b) => ({ url: b.url, pid: b.process.pid(), stop: () => b.process.kill('SIGTERM') }));
+      const cpu = sampleProcess(broker.pid);
+      const load = await runLoad(
+        { mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs, subscriber },
+        options.loadgenProcesses,
+      );
+      const figures = perMsg(cpu.stop(), load.relayed);
+      await broker.stop();
       const seconds = (Math.max(load.lastRelayAt, load.lastAckAt) - load.firstPublishAt) / 1_000;
       results.push({
         name,
@@ -277,30 +364,60 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
         msgsPerS: Math.round(load.relayed / seconds),
         readingsPerS: Math.round((load.relayed * READINGS_PER_MESSAGE) / seconds),
         ...(figures ? { broker: figures } : {}),
+        ...loadgenFigures(load, load.relayed),
       });
     };
 
-    for (const persistence of ['memory', 'level'] as const) {
+    const pipelineWith = async (persistence: 'memory' | 'sqlite') => {
       const broker = await startBroker(persistence);
       try {
         await pipelineRun(`pipeline, broker persistence ${persistence}`, { url: broker.url, pid: broker.process.pid() });
       } finally {
         await broker.process.kill('SIGTERM');
       }
-      await relayRun(`anchor: bare broker relay, ${persistence}`, persistence);
-    }
-    if (existsSync(MOSQUITTO)) {
-      const mosquitto = await startMosquitto();
-      try {
-        await pipelineRun('anchor: Mosquitto broker + Canopy ingest', mosquitto);
-      } finally {
-        await mosquitto.stop();
+    };
+    const runs = options.runs ?? (['memory', 'relay-memory', 'sqlite', 'relay-sqlite', 'mosquitto'] as const);
+    for (const r of runs) {
+      if (r === 'memory' || r === 'sqlite') await pipelineWith(r);
+      else if (r === 'relay-memory' || r === 'relay-sqlite') {
+        const persistence = r === 'relay-memory' ? 'memory' : 'sqlite';
+        await relayRun(`anchor: bare broker relay, ${persistence}`, persistence);
+      } else if (!existsSync(MOSQUITTO)) {
+        notes.push(`Mosquitto anchor skipped: ${MOSQUITTO} is not installed (apt-get install -y mosquitto).`);
+      } else if (r === 'relay-mosquitto') await relayRun('anchor: bare Mosquitto relay', 'mosquitto');
+      else {
+        const mosquitto = await startMosquitto();
+        try {
+          await pipelineRun('anchor: Mosquitto broker + Canopy ingest', mosquitto);
+        } finally {
+          await mosquitto.stop();
+        }
       }
-    } else notes.push(`Mosquitto anchor skipped: ${MOSQUITTO} is not installed (apt-get install -y mosquitto).`);
+    }
     return { results, notes };
   } finally {
     await dir.remove();
   }
+}
+
+/** The `influxd` this process started (tests/helpers/influxd.ts), if any. */
+function childInfluxd(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.includes('(influxd)') && Number(stat.split(') ')[1]?.split(' ')[1]) === process.pid) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+function loadgenFigures(load: LoadResult, messages: number): { loadgen?: ProcessFigures } {
+  if (load.cpuS === undefined) return {};
+  const seconds = Math.max(0.001, (Math.max(load.lastAckAt, load.lastRelayAt) - load.firstPublishAt) / 1_000);
+  return { loadgen: perMsg({ cpuPct: Math.round((load.cpuS / seconds) * 100), maxRssMb: 0, cpuS: load.cpuS }, messages) as ProcessFigures };
 }
 
 async function waitForPort(port: number): Promise<void> {
@@ -327,28 +444,30 @@ export function pipelineTable(
 ): string[] {
   const find = (name: string) => bench.results.find((r) => r.name === name);
   const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : '-');
-  const fig = (p: ProcessFigures | undefined) => (p ? `${p.cpuPct}% / ${p.maxRssMb} MB` : '-');
+  const fig = (p: ProcessFigures | undefined) => (p ? `${p.cpuPct}% / ${p.maxRssMb} MB / ${p.usPerMsg ?? '-'} µs` : '-');
+  const cpu = (p: ProcessFigures | undefined) => (p ? `${p.cpuPct}% / ${p.usPerMsg ?? '-'} µs` : '-');
   const memory = find('pipeline, broker persistence memory');
-  const level = find('pipeline, broker persistence level');
+  const durable = find('pipeline, broker persistence sqlite');
   return [
     `## Pipeline (${options.devices} devices, QoS 1, 8 metrics a message, offered ${options.ratePerS.toLocaleString('en')} msg/s for ${options.durationMs / 1_000} s)`,
     '',
-    '| run | published | acked | delivered | lost | msg/s | readings/s | publish→stored p50 / p99 (ms) | broker CPU / RSS | ingest CPU / RSS |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |',
+    '| run | published | acked | delivered | lost | msg/s | readings/s | publish→stored p50 / p99 (ms) | broker CPU / RSS / CPU per msg | ingest CPU / RSS / CPU per msg | influxd CPU / per msg | load generator CPU / per msg |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- |',
     ...bench.results.map(
       (r) =>
-        `| ${r.name} | ${r.published.toLocaleString('en')} | ${r.acked.toLocaleString('en')} | ${r.delivered.toLocaleString('en')} | ${r.lost} | ${r.msgsPerS.toLocaleString('en')} | ${r.readingsPerS.toLocaleString('en')} | ${r.storedP50Ms ?? '-'} / ${r.storedP99Ms ?? '-'} | ${fig(r.broker)} | ${fig(r.ingest)} |`,
+        `| ${r.name} | ${r.published.toLocaleString('en')} | ${r.acked.toLocaleString('en')} | ${r.delivered.toLocaleString('en')} | ${r.lost} | ${r.msgsPerS.toLocaleString('en')} | ${r.readingsPerS.toLocaleString('en')} | ${r.storedP50Ms ?? '-'} / ${r.storedP99Ms ?? '-'} | ${fig(r.broker)} | ${fig(r.ingest)} | ${cpu(r.influxd)} | ${cpu(r.loadgen)} |`,
     ),
     '',
     '| ratio | value |',
     '| --- | ---: |',
-    `| durable ÷ in-memory broker persistence (pipeline msg/s) | ${ratio(level?.msgsPerS, memory?.msgsPerS)} |`,
+    `| durable ÷ in-memory broker persistence (pipeline msg/s) | ${ratio(durable?.msgsPerS, memory?.msgsPerS)} |`,
     `| pipeline ÷ bare broker relay, in memory | ${ratio(memory?.msgsPerS, find('anchor: bare broker relay, memory')?.msgsPerS)} |`,
-    `| pipeline ÷ bare broker relay, durable | ${ratio(level?.msgsPerS, find('anchor: bare broker relay, level')?.msgsPerS)} |`,
+    `| pipeline ÷ bare broker relay, durable | ${ratio(durable?.msgsPerS, find('anchor: bare broker relay, sqlite')?.msgsPerS)} |`,
     `| pipeline (in memory) ÷ Mosquitto + ingest | ${ratio(memory?.msgsPerS, find('anchor: Mosquitto broker + Canopy ingest')?.msgsPerS)} |`,
     `| pipeline readings/s ÷ InfluxDB raw line-protocol ceiling | ${ratio(memory?.readingsPerS, influxReadingsPerS)} |`,
     '',
     'A run delivers at most the offered rate: msg/s equal to the offered rate means the pipeline kept up, not that it is its ceiling.',
+    'CPU per msg: CPU time (user + system, from /proc) over the run divided by the messages stored (or relayed): robust to other load on the machine, unlike msg/s.',
     ...bench.notes,
   ];
 }
