@@ -9,13 +9,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { demoCooperative } from '@canopy/core';
 import { type MqttCredentials, metaDbFile, openMetaDb, rotateDeviceSecret, seedDemo } from '@canopy/core/node';
 import { freePort, type ServiceProcess, serviceProcess } from '../../tests/helpers/serviceProcess.ts';
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
+import { histogramQuantile, READINGS_PER_MESSAGE, SERVICE, waitForPort, waitStored } from './benchKit.ts';
 import type { LoadResult, LoadSpec } from './loadgen.ts';
 
 export type PipelineRun = 'memory' | 'sqlite' | 'relay-memory' | 'relay-sqlite' | 'mosquitto' | 'relay-mosquitto';
@@ -65,9 +65,7 @@ export interface PipelineResult {
   readonly influxd?: ProcessFigures;
 }
 
-const SERVICE = { MQTT_SERVICE_USERNAME: 'canopy-bench', MQTT_SERVICE_PASSWORD: 'canopy-bench-service-password' };
 const MOSQUITTO = '/usr/sbin/mosquitto';
-const READINGS_PER_MESSAGE = 10;
 
 /** Samples a process's CPU (utime + stime) and RSS from /proc while it runs. */
 function sampleProcess(pid: number | undefined): { stop: () => ProcessFigures | undefined } {
@@ -168,54 +166,6 @@ async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
   } catch {
     throw new Error(`load generator failed: ${out.slice(-500)}`);
   }
-}
-
-async function influxQuery(url: string, db: string, q: string): Promise<unknown> {
-  const res = await fetch(`${url}/query?db=${db}&epoch=ms&q=${encodeURIComponent(q)}`);
-  return res.json();
-}
-
-async function storedMessages(url: string, db: string): Promise<number> {
-  const body = (await influxQuery(url, db, 'SELECT count(air_temp_c) FROM telemetry')) as {
-    results?: Array<{ series?: Array<{ values?: Array<[number, number]> }> }>;
-  };
-  return body.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
-}
-
-/** Polls until the store holds `expected` messages or stops growing for 15 s. */
-async function waitStored(url: string, db: string, expected: number): Promise<{ count: number; at: number }> {
-  let last = -1;
-  let lastChangeAt = Date.now();
-  for (;;) {
-    const count = await storedMessages(url, db).catch(() => last);
-    if (count !== last) {
-      last = count;
-      lastChangeAt = Date.now();
-    }
-    if (count >= expected || Date.now() - lastChangeAt > 15_000) return { count, at: lastChangeAt };
-    await sleep(100);
-  }
-}
-
-/** Quantile from a Prometheus histogram, interpolated linearly within its bucket. */
-function histogramQuantile(metrics: string, name: string, q: number): number | undefined {
-  const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`, 'gm'))].map((m) => ({
-    le: m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]),
-    count: Number(m[2]),
-  }));
-  const total = buckets.at(-1)?.count ?? 0;
-  if (total === 0) return undefined;
-  const rank = q * total;
-  let previous = { le: 0, count: 0 };
-  for (const b of buckets) {
-    if (b.count >= rank) {
-      if (!Number.isFinite(b.le)) return previous.le;
-      const within = b.count === previous.count ? 0 : (rank - previous.count) / (b.count - previous.count);
-      return previous.le + (b.le - previous.le) * within;
-    }
-    previous = b;
-  }
-  return undefined;
 }
 
 export async function benchPipeline(options: PipelineOptions): Promise<{ results: PipelineResult[]; notes: string[] }> {
@@ -418,22 +368,6 @@ function loadgenFigures(load: LoadResult, messages: number): { loadgen?: Process
   if (load.cpuS === undefined) return {};
   const seconds = Math.max(0.001, (Math.max(load.lastAckAt, load.lastRelayAt) - load.firstPublishAt) / 1_000);
   return { loadgen: perMsg({ cpuPct: Math.round((load.cpuS / seconds) * 100), maxRssMb: 0, cpuS: load.cpuS }, messages) as ProcessFigures };
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listening on ${port} after 60 s`);
 }
 
 /** Markdown: every run, and the ratios the targets are stated in. */
