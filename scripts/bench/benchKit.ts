@@ -25,6 +25,8 @@ import {
 import { freePort, type ServiceProcess, serviceProcess } from '../../tests/helpers/serviceProcess.ts';
 import type { LoadResult, LoadSpec } from './loadgen.ts';
 
+export { telemetryBody } from './telemetryBody.ts';
+
 /** Fixed service credentials, so the benchmark can act as a service client too. */
 export const SERVICE = { MQTT_SERVICE_USERNAME: 'canopy-bench', MQTT_SERVICE_PASSWORD: 'canopy-bench-service-password' };
 export const SERVICE_MQTT = { username: SERVICE.MQTT_SERVICE_USERNAME, password: SERVICE.MQTT_SERVICE_PASSWORD };
@@ -153,24 +155,6 @@ async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
   } catch {
     throw new Error(`load generator failed: ${out.slice(-500)}`);
   }
-}
-
-/** The telemetry message the load generator sends (8 metrics), for benchmarks that publish themselves. */
-export function telemetryBody(ts: number, n: number): string {
-  const v = (n % 100) / 10;
-  return JSON.stringify({
-    ts,
-    m: {
-      air_temp_c: 25 + v,
-      rh_pct: 60 + v,
-      co2_ppm: 600 + v,
-      ppfd_umol_m2_s: 400 + v,
-      soil_moisture_pct: 30 + v,
-      soil_temp_c: 22 + v,
-      ec_ms_cm: 1.5,
-      ph: 6.1,
-    },
-  });
 }
 
 /**

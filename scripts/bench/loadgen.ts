@@ -13,6 +13,7 @@
 import { once } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import { buildTopic, topicFilter } from '@canopy/core';
+import { telemetryBody } from './telemetryBody.ts';
 
 export interface LoadSpec {
   readonly mqttUrl: string;
@@ -216,20 +217,7 @@ await new Promise<void>((resolve) => {
       if (!device) break;
       const ts = Math.max(Date.now(), device.lastTs + 1);
       device.lastTs = ts;
-      const v = (published % 100) / 10;
-      const body = JSON.stringify({
-        ts,
-        m: {
-          air_temp_c: 25 + v,
-          rh_pct: 60 + v,
-          co2_ppm: 600 + v,
-          ppfd_umol_m2_s: 400 + v,
-          soil_moisture_pct: 30 + v,
-          soil_temp_c: 22 + v,
-          ec_ms_cm: 1.5,
-          ph: 6.1,
-        },
-      });
+      const body = telemetryBody(ts, published);
       published += 1;
       device.out.push(publishPacket(device, body));
       touched.add(device);
