@@ -7,6 +7,7 @@ import {
   envPort,
   envString,
   loadDataConfig,
+  loadRollupConfig,
   loadServiceCredentials,
   type ServiceCredentials,
 } from '@canopy/core/node';
@@ -39,6 +40,7 @@ export interface IngestConfig {
 }
 
 const MIB = 1024 * 1024;
+const DAY_MS = 86_400_000;
 
 export function loadConfig(env: Env): IngestConfig {
   const mqttPort = envInt(env, 'MQTT_PORT', 1883, { min: 1, max: 65_535 });
@@ -46,6 +48,13 @@ export function loadConfig(env: Env): IngestConfig {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(clientId)) throw new ConfigError('INGEST_CLIENT_ID', 'expected 1–64 of A–Z a–z 0–9 _ -');
   const data = loadDataConfig(env);
   const maxSpoolBytes = envInt(env, 'INGEST_SPOOL_MAX_MB', 2_048, { min: 1, max: 1_048_576 }) * MIB;
+  const maxAgeMs = envInt(env, 'INGEST_MAX_AGE_S', 7 * 86_400, { min: 60, max: 365 * 86_400 }) * 1_000;
+  // A reading older than raw retention would be deleted on arrival, and the rollup of its hour
+  // rebuilt from what is left; a day's margin covers a reading waiting in the spool.
+  const rawDays = loadRollupConfig(env).retentionDays.raw;
+  if (rawDays > 0 && maxAgeMs + DAY_MS > rawDays * DAY_MS) {
+    throw new ConfigError('INGEST_MAX_AGE_S', `must be at least a day shorter than RETENTION_RAW_DAYS (${rawDays} days)`);
+  }
   return {
     mqttUrl: envString(env, 'MQTT_URL', `mqtt://127.0.0.1:${mqttPort}`),
     clientId,
@@ -62,7 +71,7 @@ export function loadConfig(env: Env): IngestConfig {
     httpHost: envString(env, 'INGEST_HTTP_HOST', '0.0.0.0'),
     httpPort: envPort(env, 'INGEST_HTTP_PORT', 9101),
     liveIntervalMs: envInt(env, 'LIVE_INTERVAL_MS', 250, { min: 10, max: 10_000 }),
-    maxAgeMs: envInt(env, 'INGEST_MAX_AGE_S', 7 * 86_400, { min: 60, max: 365 * 86_400 }) * 1_000,
+    maxAgeMs,
     maxFutureMs: envInt(env, 'INGEST_MAX_FUTURE_S', 300, { min: 0, max: 86_400 }) * 1_000,
     logLevel: envString(env, 'LOG_LEVEL', 'info'),
   };

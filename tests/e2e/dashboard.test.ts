@@ -78,6 +78,16 @@ describe('dashboard in Chromium', () => {
     await chart.locator('svg.recharts-surface').first().waitFor();
   });
 
+  it('downloads the charted range as CSV with the session cookie', async () => {
+    await page.locator('[data-range="7d"]').click();
+    const link = page.locator('[data-testid="export-csv"]');
+    await expect.poll(async () => (await link.getAttribute('href')) ?? '').toContain('resolution=1h');
+    const csv = await page.evaluate(async (href) => (await fetch(href)).text(), (await link.getAttribute('href')) ?? '');
+    const [header, ...rows] = csv.trim().split('\r\n');
+    expect(header).toBe('time,ts_ms,greenhouse,device,metric,mean,min,max');
+    expect(rows.some((r) => r.includes(',gh-1,') && r.includes(',air_temp_c,'))).toBe(true);
+  });
+
   it('logs out back to the login page', async () => {
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     await page.locator('[data-testid="logout"]').click();

@@ -286,6 +286,36 @@ describe.each(STORES)('access with the %s store', (store) => {
     expect(JSON.stringify(bundle)).not.toContain('password');
   });
 
+  it('exports mean, min and max per minute, hour or local day as CSV', async () => {
+    const at = t0 - 5 * HOUR;
+    await stack.data.store.write([
+      { greenhouse: 'gh-1', device: 'gh1-climate', metric: 'air_temp_c', ts: at + 1_000, value: 20 },
+      { greenhouse: 'gh-1', device: 'gh1-climate', metric: 'air_temp_c', ts: at + 1_800_000, value: 22.5 },
+    ]);
+    const csv = async (resolution: string) => {
+      const res = await clients.officer.fetch(
+        `/api/greenhouses/gh-1/export.csv?from=${at}&to=${at + HOUR}&metrics=air_temp_c&resolution=${resolution}`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toContain(`gh-1-${resolution}.csv`);
+      return (await res.text()).split('\r\n');
+    };
+    const row = (ts: number, mean: number, min: number, max: number) =>
+      `${new Date(ts).toISOString()},${ts},gh-1,gh1-climate,air_temp_c,${mean},${min},${max}`;
+    expect(await csv('1h')).toEqual(['time,ts_ms,greenhouse,device,metric,mean,min,max', row(at, 21.25, 20, 22.5), '']);
+    expect(await csv('1m')).toEqual([
+      'time,ts_ms,greenhouse,device,metric,mean,min,max',
+      row(at, 20, 20, 20),
+      row(at + 1_800_000, 22.5, 22.5, 22.5),
+      '',
+    ]);
+    // The demo cooperative keeps Vietnam's time: its day starts at 17:00 UTC.
+    const midnight = Math.floor((at + 7 * HOUR) / (24 * HOUR)) * 24 * HOUR - 7 * HOUR;
+    expect(await csv('1d')).toEqual(['time,ts_ms,greenhouse,device,metric,mean,min,max', row(midnight, 21.25, 20, 22.5), '']);
+    const bad = await clients.officer.fetch(`/api/greenhouses/gh-1/export.csv?resolution=1w`);
+    expect(bad.status).toBe(400);
+  });
+
   it('deletes a farm with its greenhouses’ readings, for a manager only', async () => {
     const farm = (await (
       await clients.manager.fetch('/api/farms', {
@@ -421,7 +451,7 @@ describe.each(STORES)('access with the %s store', (store) => {
     ];
     const paramsOf: Record<string, string[]> = {
       '/api/greenhouses/gh-1/history': ['metrics', 'metric', 'from', 'to', 'by'],
-      '/api/greenhouses/gh-1/export.csv': ['metrics', 'from', 'to'],
+      '/api/greenhouses/gh-1/export.csv': ['metrics', 'from', 'to', 'resolution'],
     };
     for (const value of hostile) {
       for (const [path, params] of Object.entries(paramsOf)) {

@@ -1,7 +1,7 @@
 import { listCooperatives } from '@canopy/core/node';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, Greenhouse, GreenhouseList, GreenhouseParams, HistoryBody, HistoryQuery } from './schemas.ts';
-import { parseMetrics, parseRange } from './timeRange.ts';
+import { cooperativeTimeZone, parseMetrics, parseRange } from './timeRange.ts';
 import { greenhouseView } from './view.ts';
 
 export const greenhouseRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -41,7 +41,7 @@ export const greenhouseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const metrics = parseMetrics(req.query);
       const { from, to, stepMs } = parseRange(req.query, Date.now());
       // Whole-day steps follow the cooperative's calendar days (the store ignores the zone otherwise).
-      const timeZone = (await listCooperatives(meta)).find((c) => c.id === record.cooperativeId)?.timeZone;
+      const timeZone = await cooperativeTimeZone(meta, record.cooperativeId);
       const byDevice = req.query.by === 'device';
       const series = await store.range({ greenhouse: record.id, metrics, from, to, stepMs, byDevice, ...(timeZone ? { timeZone } : {}) });
       return { from, to, step_ms: stepMs, series };

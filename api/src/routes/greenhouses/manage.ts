@@ -1,13 +1,14 @@
-/** Changing a greenhouse (rename, area, structure, location) and exporting its raw readings as CSV. */
+/** Changing a greenhouse (rename, area, structure, location) and exporting its readings as CSV. */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { badRequest } from '../../errors.ts';
-import { READINGS_CSV_HEADER, readingsCsv } from '../../exports/csv.ts';
+import { aggregateReadings } from '../../exports/aggregateReadings.ts';
+import { AGGREGATES_CSV_HEADER, aggregatesCsv, READINGS_CSV_HEADER, readingsCsv } from '../../exports/csv.ts';
 import { rawReadings, reportedMetrics } from '../../exports/rawReadings.ts';
 import { Name, protectedErrors, StreamedBody } from '../schemas.ts';
 import { ErrorBody, Greenhouse, GreenhouseParams } from './schemas.ts';
-import { parseMetrics, parseTime } from './timeRange.ts';
+import { cooperativeTimeZone, parseMetrics, parseTime } from './timeRange.ts';
 import { greenhouseView } from './view.ts';
 
 const GreenhouseChange = Type.Object(
@@ -24,6 +25,16 @@ export const ExportQuery = Type.Object({
   from: Type.Optional(Type.String({ maxLength: 40, description: 'epoch ms or ISO 8601; default to − 30 days' })),
   to: Type.Optional(Type.String({ maxLength: 40, description: 'epoch ms or ISO 8601; default now' })),
   metrics: Type.Optional(Type.String({ maxLength: 1_000, description: 'comma-separated metric keys; default every metric reported' })),
+});
+
+const CsvExportQuery = Type.Object({
+  ...ExportQuery.properties,
+  resolution: Type.Optional(
+    Type.Union([Type.Literal('raw'), Type.Literal('1m'), Type.Literal('1h'), Type.Literal('1d')], {
+      description:
+        'raw (default): every stored reading; 1m, 1h, 1d: mean, min and max per device and metric from the rollups, which outlive raw retention (1d: the cooperative’s local days)',
+    }),
+  ),
 });
 
 const DEFAULT_EXPORT_MS = 30 * 86_400_000;
@@ -62,9 +73,10 @@ export const greenhouseManagementRoutes: FastifyPluginAsyncTypebox = async (app)
     '/api/greenhouses/:id/export.csv',
     {
       schema: {
-        description: 'Raw readings as CSV, streamed (time, ts_ms, greenhouse, device, metric, value).',
+        description:
+          'Readings as CSV, streamed: raw (time, ts_ms, greenhouse, device, metric, value) or aggregated (…, metric, mean, min, max).',
         params: GreenhouseParams,
-        querystring: ExportQuery,
+        querystring: CsvExportQuery,
         produces: ['text/csv'],
         response: { 200: StreamedBody, 400: ErrorBody, ...protectedErrors },
       },
@@ -73,13 +85,23 @@ export const greenhouseManagementRoutes: FastifyPluginAsyncTypebox = async (app)
       const record = await app.access.greenhouse(req.principal, req.params.id, 'read');
       const { from, to } = parseExportRange(req.query, Date.now());
       const metrics = req.query.metrics === undefined ? await reportedMetrics(store, record.id) : parseMetrics(req.query);
+      const resolution = req.query.resolution ?? 'raw';
+      const range = { greenhouse: record.id, metrics, from, to };
+      const timeZone = resolution === '1d' ? await cooperativeTimeZone(meta, record.cooperativeId) : undefined;
       async function* lines() {
-        yield READINGS_CSV_HEADER;
-        for await (const rows of rawReadings(store, { greenhouse: record.id, metrics, from, to })) yield readingsCsv(record.id, rows);
+        if (resolution === 'raw') {
+          yield READINGS_CSV_HEADER;
+          for await (const rows of rawReadings(store, range)) yield readingsCsv(record.id, rows);
+          return;
+        }
+        yield AGGREGATES_CSV_HEADER;
+        for await (const rows of aggregateReadings(store, { ...range, ...(timeZone ? { timeZone } : {}) }, resolution)) {
+          yield aggregatesCsv(record.id, rows);
+        }
       }
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${record.id}-readings.csv"`)
+        .header('content-disposition', `attachment; filename="${record.id}-${resolution === 'raw' ? 'readings' : resolution}.csv"`)
         .send(Readable.from(lines()));
     },
   );

@@ -1,5 +1,6 @@
 /** Parses the history query's time range and metric list into checked values. */
 import { chooseStepMs, parseMetricKey } from '@canopy/core';
+import type { MetaDb } from '@canopy/core/node';
 import { badRequest } from '../../errors.ts';
 
 const DEFAULT_SPAN_MS = 3_600_000;
@@ -31,4 +32,9 @@ export function parseMetrics(query: { metrics?: string; metric?: string }): stri
     if (!parseMetricKey(key)) throw badRequest('CANOPY_UNKNOWN_METRIC', `unknown metric ${JSON.stringify(key.slice(0, 64))}`);
   }
   return [...new Set(keys)];
+}
+
+/** The IANA time zone whose calendar days a cooperative's daily figures follow. */
+export async function cooperativeTimeZone(meta: MetaDb, cooperativeId: string): Promise<string | undefined> {
+  return (await meta.selectFrom('cooperatives').select('time_zone').where('id', '=', cooperativeId).executeTakeFirst())?.time_zone;
 }

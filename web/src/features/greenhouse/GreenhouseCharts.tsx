@@ -48,6 +48,20 @@ export function GreenhouseCharts({ greenhouseId, latest, reconnects }: Props) {
           {t('greenhouse.charts')}
         </h2>
         <RangePicker value={range} onChange={(r) => navigate(r === DEFAULT_RANGE ? location.pathname : `?range=${r}`, { replace: true })} />
+        {data && (
+          <a
+            className="export-link"
+            data-testid="export-csv"
+            download
+            href={`/api/greenhouses/${encodeURIComponent(greenhouseId)}/export.csv?${new URLSearchParams({
+              from: String(data.to - data.windowMs),
+              to: String(data.to),
+              resolution: RANGES[range].exportAs,
+            })}`}
+          >
+            {t('greenhouse.exportCsv')}
+          </a>
+        )}
       </div>
       {charts.error && <ErrorView error={charts.error} onRetry={charts.retry} />}
       {!data && !charts.error && <Loading />}
