@@ -12,10 +12,8 @@
  * Aedes calls `outgoingEnqueueCombi` once for every QoS ≥ 1 publish, with or without persistent
  * subscribers, passing a copy of the packet that shares the payload buffer; the buffer is the key.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { WalSyncer } from './walSyncer.ts';
+import type Database from 'better-sqlite3';
+import { SqliteBatch } from './sqliteBatch.ts';
 
 export interface JournalPacket {
   readonly topic: string;
@@ -41,41 +39,30 @@ export interface PublishJournalOptions {
 }
 
 export class PublishJournal {
-  readonly #db: Database.Database;
-  readonly #options: PublishJournalOptions;
-  readonly #walSync: WalSyncer;
+  readonly #batch: SqliteBatch;
   readonly #insert: Database.Statement;
   readonly #delete: Database.Statement;
-  readonly #commit: (ops: ReadonlyArray<() => void>) => void;
   readonly #ids = new WeakMap<Buffer, number>();
   #nextId: number;
-  #pending: Array<() => void> = [];
-  #waiting: Array<(err?: Error) => void> = [];
-  #flushScheduled = false;
-  #closed = false;
 
   constructor(options: PublishJournalOptions) {
-    this.#options = options;
-    mkdirSync(dirname(options.file), { recursive: true });
-    this.#walSync = new WalSyncer(options.file, options.syncIntervalMs, () => this.sync(), options.onError);
-    const db = new Database(options.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.syncIntervalMs === 0 ? 'FULL' : 'NORMAL'}`);
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS inbound (id INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL)',
-    );
-    this.#db = db;
+    this.#batch = new SqliteBatch({
+      ...options,
+      schema:
+        'CREATE TABLE IF NOT EXISTS inbound (id INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL)',
+    });
+    const { db } = this.#batch;
     this.#insert = db.prepare('INSERT INTO inbound (id, topic, payload, qos, retain) VALUES (?, ?, ?, ?, ?)');
     this.#delete = db.prepare('DELETE FROM inbound WHERE id = ?');
-    this.#commit = db.transaction((ops: ReadonlyArray<() => void>) => {
-      for (const op of ops) op();
-    });
     this.#nextId = ((db.prepare('SELECT max(id) AS id FROM inbound').get() as { id: number | null }).id ?? 0) + 1;
   }
 
-  /** Journals an accepted PUBLISH; `done` (and with it the PUBACK) follows the commit. */
+  /**
+   * Journals an accepted PUBLISH; `done` (and with it the PUBACK) follows the commit. A failed
+   * write refuses the PUBLISH (the client's connection closes, it sends again): no PUBACK without the row.
+   */
   hold(packet: JournalPacket, done: (err?: Error) => void): void {
-    if (packet.qos === 0 || this.#closed) {
+    if (packet.qos === 0 || this.#batch.closed) {
       done();
       return;
     }
@@ -83,9 +70,7 @@ export class PublishJournal {
     const id = this.#nextId++;
     this.#ids.set(payload, id);
     const row = [id, packet.topic, payload, packet.qos, packet.retain ? 1 : 0];
-    this.#pending.push(() => this.#insert.run(...row));
-    this.#waiting.push(done);
-    this.#schedule();
+    this.#batch.write(() => this.#insert.run(...row), done);
   }
 
   /** The persistence has queued this message: its journal row may go. */
@@ -94,13 +79,12 @@ export class PublishJournal {
     const id = this.#ids.get(packet.payload);
     if (id === undefined) return;
     this.#ids.delete(packet.payload);
-    this.#pending.push(() => this.#delete.run(id));
-    this.#schedule();
+    this.forget(id);
   }
 
   /** Messages acknowledged by a previous run that never reached the persistence; publish, then `forget`. */
   leftovers(): Array<{ id: number; packet: RecoveredPacket }> {
-    const rows = this.#db.prepare('SELECT id, topic, payload, qos, retain FROM inbound ORDER BY id').all() as Array<{
+    const rows = this.#batch.db.prepare('SELECT id, topic, payload, qos, retain FROM inbound ORDER BY id').all() as Array<{
       id: number;
       topic: string;
       payload: Buffer;
@@ -114,48 +98,15 @@ export class PublishJournal {
   }
 
   forget(id: number): void {
-    this.#pending.push(() => this.#delete.run(id));
-    this.#schedule();
+    this.#batch.write(() => this.#delete.run(id));
   }
 
   /** Resolves once everything committed so far is fsynced. */
-  async sync(): Promise<void> {
-    this.#flush();
-    await this.#walSync.sync();
+  sync(): Promise<void> {
+    return this.#batch.sync();
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#flush();
-    await this.#walSync.close();
-    this.#closed = true;
-    this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    this.#db.close();
-  }
-
-  #schedule(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#closed) return;
-    const ops = this.#pending;
-    const waiting = this.#waiting;
-    if (ops.length === 0) return;
-    this.#pending = [];
-    this.#waiting = [];
-    let failure: Error | undefined;
-    try {
-      this.#commit(ops);
-      this.#walSync.committed();
-    } catch (err) {
-      this.#options.onError(err);
-      failure = err instanceof Error ? err : new Error(String(err));
-    }
-    // A failed write refuses the PUBLISH (the client's connection closes, it sends again): no PUBACK without the row.
-    for (const done of waiting) done(failure);
+  close(): Promise<void> {
+    return this.#batch.close();
   }
 }

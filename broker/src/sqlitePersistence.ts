@@ -11,18 +11,14 @@
  * memory, in call order, exactly as with `memory`; SQLite only records what memory holds.
  *
  * Durability: the changes of one event-loop turn are written in one transaction on the next
- * turn (`setImmediate`), so a SIGKILL loses only what Aedes had not yet handed over; Aedes
- * sends the PUBACK just before it publishes, so that window is about one turn. Commits are not
- * fsynced (`synchronous = NORMAL`); the WAL file is fsynced off the event loop every
- * `syncIntervalMs`, which bounds what a power cut can take (SQLite's recovery keeps the valid
- * prefix of the WAL).
+ * turn (sqliteBatch.ts), so a SIGKILL loses only what Aedes had not yet handed over; Aedes
+ * sends the PUBACK just before it publishes, so that window is about one turn (the publish
+ * journal closes it). A power cut takes at most `syncIntervalMs` of commits.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { AedesPacket, AedesSubscription, BrokerRef, ClientRef } from 'aedes-persistence/asyncPersistence.js';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { LeanMemoryPersistence } from './memoryPersistence.ts';
-import { WalSyncer } from './walSyncer.ts';
+import { SqliteBatch } from './sqliteBatch.ts';
 
 export interface SqlitePersistenceOptions {
   readonly file: string;
@@ -108,28 +104,15 @@ type Statements = ReturnType<typeof prepare>;
 export class SqlitePersistence extends LeanMemoryPersistence {
   readonly #db: Database.Database;
   readonly #options: SqlitePersistenceOptions;
-  readonly #walSync: WalSyncer;
+  readonly #batch: SqliteBatch;
   readonly #stmt: Statements;
-  readonly #commit: (ops: ReadonlyArray<() => void>) => void;
-  #pending: Array<() => void> = [];
-  #afterCommit: Array<() => void> = [];
-  #flushScheduled = false;
-  #closed = false;
 
   constructor(options: SqlitePersistenceOptions) {
     super();
     this.#options = options;
-    mkdirSync(dirname(options.file), { recursive: true });
-    this.#walSync = new WalSyncer(options.file, options.syncIntervalMs, () => this.sync(), options.onError);
-    const db = new Database(options.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.syncIntervalMs === 0 ? 'FULL' : 'NORMAL'}`);
-    db.exec(SCHEMA);
-    this.#db = db;
-    this.#stmt = prepare(db);
-    this.#commit = db.transaction((ops: ReadonlyArray<() => void>) => {
-      for (const op of ops) op();
-    });
+    this.#batch = new SqliteBatch({ ...options, schema: SCHEMA, maxPending: MAX_PENDING });
+    this.#db = this.#batch.db;
+    this.#stmt = prepare(this.#db);
   }
 
   /** Loads what the previous run left, before Aedes takes its first client. */
@@ -165,7 +148,7 @@ export class SqlitePersistence extends LeanMemoryPersistence {
 
   /** Queued messages, subscriptions and retained messages on disk, for tests and diagnostics. */
   counts(): { outgoing: number; subscriptions: number; retained: number } {
-    this.#flush();
+    this.#batch.flush();
     const count = (table: string) => (this.#db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { outgoing: count('outgoing'), subscriptions: count('subscriptions'), retained: count('retained') };
   }
@@ -173,15 +156,15 @@ export class SqlitePersistence extends LeanMemoryPersistence {
   override async storeRetained(packet: AedesPacket): Promise<void> {
     await super.storeRetained(packet);
     const payload = payloadOf(packet);
-    if (payload.length === 0) this.#write(() => this.#stmt.unretain.run(packet.topic));
-    else this.#write(() => this.#stmt.retain.run(packet.topic, payload, packet.qos));
+    if (payload.length === 0) this.#batch.write(() => this.#stmt.unretain.run(packet.topic));
+    else this.#batch.write(() => this.#stmt.retain.run(packet.topic, payload, packet.qos));
   }
 
   override async addSubscriptions(client: ClientRef, subs: AedesSubscription[]): Promise<void> {
     await super.addSubscriptions(client, subs);
     const id = client.id;
     const rows = subs.map(({ topic, ...record }) => [topic, JSON.stringify(record)] as const);
-    this.#write(() => {
+    this.#batch.write(() => {
       for (const [topic, record] of rows) this.#stmt.subscribe.run(id, topic, record);
     });
   }
@@ -190,7 +173,7 @@ export class SqlitePersistence extends LeanMemoryPersistence {
     await super.removeSubscriptions(client, topics);
     const id = client.id;
     const list = [...topics];
-    this.#write(() => {
+    this.#batch.write(() => {
       for (const topic of list) this.#stmt.unsubscribe.run(id, topic);
     });
   }
@@ -198,7 +181,7 @@ export class SqlitePersistence extends LeanMemoryPersistence {
   override async cleanSubscriptions(client: ClientRef): Promise<void> {
     await super.cleanSubscriptions(client);
     const id = client.id;
-    this.#write(() => this.#stmt.unsubscribeAll.run(id));
+    this.#batch.write(() => this.#stmt.unsubscribeAll.run(id));
   }
 
   override async outgoingEnqueue(sub: { clientId: string }, packet: AedesPacket): Promise<void> {
@@ -210,10 +193,13 @@ export class SqlitePersistence extends LeanMemoryPersistence {
     await super.outgoingEnqueueCombi(subs, packet);
     for (const sub of subs) this.#recordEnqueue(sub.clientId, packet);
     const settled = this.#options.settled;
-    if (settled) {
-      this.#afterCommit.push(() => settled(packet));
-      this.#write(() => {}); // makes sure a commit follows, even with no queue entry to write
-    }
+    // A no-op write: the callback follows the commit of this turn's entries, even with none to write.
+    // Not settled when the commit failed: the journal then keeps the message for the next start.
+    if (settled)
+      this.#batch.write(
+        () => {},
+        (err) => err === undefined && settled(packet),
+      );
   }
 
   // outgoingUpdate only assigns a message id: not recorded, since after a restart every queued
@@ -224,7 +210,7 @@ export class SqlitePersistence extends LeanMemoryPersistence {
     if (removed?.brokerId !== undefined && removed.brokerCounter !== undefined) {
       const { id } = client;
       const { brokerId, brokerCounter } = removed;
-      this.#write(() => this.#stmt.dequeue.run(id, brokerId, brokerCounter));
+      this.#batch.write(() => this.#stmt.dequeue.run(id, brokerId, brokerCounter));
     }
     return removed;
   }
@@ -242,51 +228,44 @@ export class SqlitePersistence extends LeanMemoryPersistence {
       packet.qos,
       packet.retain ? 1 : 0,
     ];
-    this.#write(() => this.#stmt.incoming.run(...row));
+    this.#batch.write(() => this.#stmt.incoming.run(...row));
   }
 
   override async incomingDelPacket(client: ClientRef, packet: { messageId?: number }): Promise<void> {
     await super.incomingDelPacket(client, packet);
     const { id } = client;
     const messageId = packet.messageId;
-    this.#write(() => this.#stmt.incomingDel.run(id, messageId));
+    this.#batch.write(() => this.#stmt.incomingDel.run(id, messageId));
   }
 
   override async cleanIncoming(client: ClientRef): Promise<void> {
     await super.cleanIncoming(client);
     const { id } = client;
-    this.#write(() => this.#stmt.incomingClean.run(id));
+    this.#batch.write(() => this.#stmt.incomingClean.run(id));
   }
 
   override async putWill(client: ClientRef, packet: AedesPacket): Promise<void> {
     await super.putWill(client, packet);
     const { id } = client;
     const row = [id, packet.brokerId ?? '', packet.topic, payloadOf(packet), packet.qos, packet.retain ? 1 : 0];
-    this.#write(() => this.#stmt.will.run(...row));
+    this.#batch.write(() => this.#stmt.will.run(...row));
   }
 
   override async delWill(client: ClientRef): Promise<AedesPacket | undefined> {
     const will = await super.delWill(client);
     const { id } = client;
-    if (will) this.#write(() => this.#stmt.willDel.run(id));
+    if (will) this.#batch.write(() => this.#stmt.willDel.run(id));
     return will;
   }
 
   /** Resolves once everything committed so far is fsynced. */
-  async sync(): Promise<void> {
-    this.#flush();
-    await this.#walSync.sync();
+  sync(): Promise<void> {
+    return this.#batch.sync();
   }
 
   /** Writes and syncs what is pending, then closes the file. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#flush();
-    await this.#walSync.close();
-    this.#closed = true;
-    // A checkpoint syncs the database file: nothing is left only in the WAL.
-    this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    this.#db.close();
+  close(): Promise<void> {
+    return this.#batch.close();
   }
 
   override async destroy(): Promise<void> {
@@ -304,33 +283,6 @@ export class SqlitePersistence extends LeanMemoryPersistence {
       packet.qos,
       packet.retain ? 1 : 0,
     ];
-    this.#write(() => this.#stmt.enqueue.run(...row));
-  }
-
-  #write(op: () => void): void {
-    if (this.#closed) return;
-    this.#pending.push(op);
-    if (this.#pending.length >= MAX_PENDING) this.#flush();
-    else if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
-    }
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#pending.length === 0 || this.#closed) return;
-    const ops = this.#pending;
-    const after = this.#afterCommit;
-    this.#pending = [];
-    this.#afterCommit = [];
-    try {
-      this.#commit(ops);
-      this.#walSync.committed();
-    } catch (err) {
-      this.#options.onError(err);
-      return;
-    }
-    for (const fn of after) fn();
+    this.#batch.write(() => this.#stmt.enqueue.run(...row));
   }
 }
