@@ -5,6 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedOtherCooperative } from '../helpers/otherCooperative.ts';
 import {
   apiKeyClient,
   type Client,
@@ -211,25 +212,7 @@ describe.each(STORES)('access with the %s store', (store) => {
       device: 200,
       'rotate device secret': 200,
     });
-    const now = Date.now();
-    await stack.data.meta
-      .insertInto('cooperatives')
-      .values({ id: 'coop-other', name: 'HTX khác', time_zone: 'Asia/Ho_Chi_Minh', locale: 'vi', created_at: now })
-      .execute();
-    await stack.data.meta.insertInto('farms').values({ id: 'farm-x', cooperative_id: 'coop-other', name: 'X', created_at: now }).execute();
-    await stack.data.meta
-      .insertInto('greenhouses')
-      .values({
-        id: 'gh-x',
-        cooperative_id: 'coop-other',
-        farm_id: 'farm-x',
-        name: 'X',
-        area_m2: null,
-        structure: null,
-        location: null,
-        created_at: now,
-      })
-      .execute();
+    await seedOtherCooperative(stack.data.meta);
     expect((await call(manager, { name: 'other', method: 'GET', path: '/api/greenhouses/gh-x' })).status).toBe(404);
     expect((await call(manager, { name: 'other', method: 'PATCH', path: '/api/farms/farm-x', body: { name: 'Y' } })).status).toBe(404);
     expect(

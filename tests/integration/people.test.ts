@@ -9,6 +9,7 @@ import { connectMqttReady } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOtherCooperative } from '../helpers/otherCooperative.ts';
 import { type Client, LOGINS, login, type Stack, startStack, type Who } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
@@ -48,26 +49,7 @@ describe('people, zones and live rights', () => {
     // 12 devices: farm-1 holds gh-1 and gh-2, farm-2 holds gh-3 and gh-4.
     stack = await startStack({ store: 'sqlite', devices: 12 });
     for (const who of Object.keys(LOGINS) as Who[]) clients[who] = await login(stack.httpUrl, who);
-    const now = Date.now();
-    const { meta } = stack.data;
-    await meta
-      .insertInto('cooperatives')
-      .values({ id: 'coop-other', name: 'HTX khác', time_zone: 'Asia/Ho_Chi_Minh', locale: 'vi', created_at: now })
-      .execute();
-    await meta.insertInto('farms').values({ id: 'farm-x', cooperative_id: 'coop-other', name: 'X', created_at: now }).execute();
-    await meta
-      .insertInto('greenhouses')
-      .values({
-        id: 'gh-x',
-        cooperative_id: 'coop-other',
-        farm_id: 'farm-x',
-        name: 'X',
-        area_m2: null,
-        structure: null,
-        location: null,
-        created_at: now,
-      })
-      .execute();
+    await seedOtherCooperative(stack.data.meta);
     const other = await api(clients.admin, 'POST', '/api/users', {
       name: 'Quản lý HTX khác',
       role: 'coop_manager',
