@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import { redisOptions } from './persistence.ts';
+import { PublishJournal } from './persistenceJournal.ts';
 
 describe('broker persistence configuration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'canopy-broker-config-'));
@@ -16,7 +17,7 @@ describe('broker persistence configuration', () => {
   });
 
   it('is durable by default: SQLite in DATA_DIR, fsynced every 50 ms', () => {
-    expect(loadConfig(env({})).persistence).toEqual({ kind: 'sqlite', dataDir, syncIntervalMs: 50 });
+    expect(loadConfig(env({})).persistence).toEqual({ kind: 'sqlite', dataDir, syncIntervalMs: 50, retryMs: 30_000 });
   });
 
   it('takes memory, level and a sync interval', () => {
@@ -51,5 +52,31 @@ describe('broker persistence configuration', () => {
     });
     expect(redisOptions('redis://127.0.0.1')).toMatchObject({ host: '127.0.0.1', port: 6379 });
     expect(redisOptions('redis://127.0.0.1').maxSessionDelivery).toBeGreaterThan(1_000_000);
+  });
+});
+
+describe('publish journal', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'canopy-journal-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('hands back for a retry what stayed unsettled since the previous sweep, and settles the retry', async () => {
+    const journal = new PublishJournal({ file: join(dir, 'inbound.db'), syncIntervalMs: 0, onError: (err) => expect.fail(String(err)) });
+    const held = (topic: string) => {
+      const packet = { topic, payload: Buffer.from(topic), qos: 1, retain: false };
+      return new Promise<typeof packet>((resolve, reject) => journal.hold(packet, (err) => (err ? reject(err) : resolve(packet))));
+    };
+    const queued = await held('a');
+    await held('b');
+    expect(journal.stale(10)).toEqual([]); // both younger than the first sweep
+    journal.settle(queued);
+    const late = await held('c');
+    const retry = journal.stale(10);
+    expect(retry.map((r) => r.packet.topic)).toEqual(['b']);
+    // The persistence queues the retried packet (its payload buffer): the row goes.
+    journal.settle({ payload: retry[0]?.packet.payload ?? Buffer.alloc(0) });
+    journal.settle(late);
+    expect(journal.stale(10)).toEqual([]);
+    expect(journal.leftovers()).toEqual([]);
+    await journal.close();
   });
 });

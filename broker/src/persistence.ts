@@ -30,6 +30,8 @@ export interface PersistenceConfig {
   readonly dataDir: string;
   /** `sqlite`: longest a committed change waits for its fsync. */
   readonly syncIntervalMs: number;
+  /** Journaling kinds: how often rows the persistence failed to queue are published again. */
+  readonly retryMs: number;
   /** `redis`: required for it, validated by loadConfig. */
   readonly redisUrl?: string;
 }
@@ -42,15 +44,27 @@ export interface BrokerPersistence {
    * durable record, for the kinds that journal (see persistenceJournal.ts); at once otherwise.
    */
   hold(packet: JournalPacket, done: (err?: Error) => void): void;
-  /** Publishes again what a crashed run acknowledged but never queued; call before listening. */
+  /**
+   * Publishes again what a crashed run acknowledged but never queued (call before listening),
+   * then, until `close`, what this run's persistence failed to queue.
+   */
   recover(publish: (packet: RecoveredPacket) => Promise<void>): Promise<number>;
   close(): Promise<void>;
 }
 
+/** Rows published again per sweep: a long Redis outage is worked off over several sweeps. */
+const RETRY_BATCH = 10_000;
+
 const immediate = (_packet: JournalPacket, done: (err?: Error) => void) => done();
 const nothingToRecover = async () => 0;
 
-function journaled(journal: PublishJournal): Pick<BrokerPersistence, 'hold' | 'recover'> {
+function journaled(
+  journal: PublishJournal,
+  retryMs: number,
+  onError: (err: unknown) => void,
+): Pick<BrokerPersistence, 'hold' | 'recover'> & { stopRetries(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping = false;
   return {
     hold: (packet, done) => journal.hold(packet, done),
     async recover(publish) {
@@ -60,8 +74,25 @@ function journaled(journal: PublishJournal): Pick<BrokerPersistence, 'hold' | 'r
         journal.forget(id);
       }
       await journal.sync();
+      journal.stale(0); // sets the first sweep's watermark
+      timer = setInterval(() => {
+        // One sweep at a time: a retry against a persistence that is still down waits out its own timeout.
+        if (sweeping) return;
+        sweeping = true;
+        Promise.allSettled(journal.stale(RETRY_BATCH).map(({ packet }) => publish(packet)))
+          .then((results) => {
+            const failed = results.filter((r) => r.status === 'rejected');
+            if (failed[0])
+              onError(new Error(`${failed.length} of ${results.length} journaled messages not queued yet`, { cause: failed[0].reason }));
+          })
+          .finally(() => {
+            sweeping = false;
+          });
+      }, retryMs);
+      timer.unref();
       return leftovers.length;
     },
+    stopRetries: () => clearInterval(timer),
   };
 }
 
@@ -100,6 +131,7 @@ export async function openBrokerPersistence(config: PersistenceConfig, logger?: 
       return { persistence: createMemoryPersistence(), hold: immediate, recover: nothingToRecover, close: async () => {} };
     case 'sqlite': {
       const journal = openJournal(config, onError);
+      const { stopRetries, ...journaling } = journaled(journal, config.retryMs, onError);
       const persistence = new SqlitePersistence({
         file: join(config.dataDir, 'broker', 'broker.db'),
         syncIntervalMs: config.syncIntervalMs,
@@ -108,8 +140,9 @@ export async function openBrokerPersistence(config: PersistenceConfig, logger?: 
       });
       return {
         persistence,
-        ...journaled(journal),
+        ...journaling,
         async close() {
+          stopRetries();
           await persistence.close();
           await journal.close();
         },
@@ -118,6 +151,7 @@ export async function openBrokerPersistence(config: PersistenceConfig, logger?: 
     case 'redis': {
       if (config.redisUrl === undefined) throw new Error('MQTT_PERSISTENCE=redis needs REDIS_URL');
       const journal = openJournal(config, onError);
+      const { stopRetries, ...journaling } = journaled(journal, config.retryMs, onError);
       const persistence = aedesPersistenceRedis(redisOptions(config.redisUrl));
       const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
       // Redis has the queue entries once it has answered; only then may the journal row go.
@@ -127,8 +161,9 @@ export async function openBrokerPersistence(config: PersistenceConfig, logger?: 
       };
       return {
         persistence,
-        ...journaled(journal),
+        ...journaling,
         async close() {
+          stopRetries();
           await persistence.destroy();
           await journal.close();
         },

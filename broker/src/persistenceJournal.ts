@@ -6,8 +6,10 @@
  * one transaction per event-loop turn) and only then allowed on to its PUBACK. Once the
  * persistence has queued it for the persistent sessions (`settle`, called after
  * `outgoingEnqueueCombi` resolves), its journal row is deleted. What a crash leaves in the
- * journal is published again at the next start (`recover`): at worst a duplicate, which
- * Canopy's store overwrites (a reading's identity is device, metric and timestamp).
+ * journal is published again at the next start (`leftovers`), and a row the persistence failed
+ * to queue while running (Redis down, say) is published again by a periodic sweep (`stale`):
+ * at worst a duplicate, which Canopy's store overwrites (a reading's identity is device, metric
+ * and timestamp).
  *
  * Aedes calls `outgoingEnqueueCombi` once for every QoS ≥ 1 publish, with or without persistent
  * subscribers, passing a copy of the packet that shares the payload buffer; the buffer is the key.
@@ -44,6 +46,8 @@ export class PublishJournal {
   readonly #delete: Database.Statement;
   readonly #ids = new WeakMap<Buffer, number>();
   #nextId: number;
+  /** The newest row at the previous `stale` call. */
+  #watermark = 0;
 
   constructor(options: PublishJournalOptions) {
     this.#batch = new SqliteBatch({
@@ -84,7 +88,25 @@ export class PublishJournal {
 
   /** Messages acknowledged by a previous run that never reached the persistence; publish, then `forget`. */
   leftovers(): Array<{ id: number; packet: RecoveredPacket }> {
-    const rows = this.#batch.db.prepare('SELECT id, topic, payload, qos, retain FROM inbound ORDER BY id').all() as Array<{
+    return this.#rows(Number.MAX_SAFE_INTEGER, -1);
+  }
+
+  /**
+   * Rows that were already here at the previous call and are still not settled: the persistence
+   * failed to queue them. The oldest `limit`, each to publish again; `settle` then removes it.
+   */
+  stale(limit: number): Array<{ id: number; packet: RecoveredPacket }> {
+    this.#batch.flush();
+    const rows = this.#rows(this.#watermark, limit);
+    this.#watermark = this.#nextId - 1;
+    for (const { id, packet } of rows) this.#ids.set(packet.payload, id);
+    return rows;
+  }
+
+  #rows(maxId: number, limit: number): Array<{ id: number; packet: RecoveredPacket }> {
+    const rows = this.#batch.db
+      .prepare('SELECT id, topic, payload, qos, retain FROM inbound WHERE id <= ? ORDER BY id LIMIT ?')
+      .all(maxId, limit) as Array<{
       id: number;
       topic: string;
       payload: Buffer;

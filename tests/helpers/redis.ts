@@ -19,6 +19,8 @@ const STOP_GRACE_MS = 5_000;
 export interface RedisServer {
   /** e.g. redis://127.0.0.1:40123 */
   readonly url: string;
+  /** Stops the server (SIGTERM: the append-only file is flushed), waits `downMs`, starts it again on its port and data. */
+  restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,55 +33,71 @@ export async function startRedis(): Promise<RedisServer> {
   const dir = await makeTempDir('redis');
   const port = await freePort();
   const logFile = join(dir.path, 'redis.log');
-  const child: ChildProcess = spawn(
-    REDIS_SERVER,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir.path,
-      '--logfile',
-      logFile,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--daemonize',
-      'no',
-      '--protected-mode',
-      'yes',
-    ],
-    { stdio: 'ignore' },
-  );
-  const exited = once(child, 'exit');
-  const killOnExit = () => child.kill('SIGKILL');
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir.path,
+    '--logfile',
+    logFile,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+  ];
+  let child: ChildProcess | undefined;
+  const killOnExit = () => child?.kill('SIGKILL');
   process.once('exit', killOnExit);
+
+  const halt = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill('SIGTERM');
+    const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_GRACE_MS, true, { ref: false })]);
+    if (timedOut) {
+      running.kill('SIGKILL');
+      await exited;
+    }
+  };
   const stop = async () => {
     process.off('exit', killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_GRACE_MS, true, { ref: false })]);
-      if (timedOut) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }
+    await halt();
     await dir.remove();
   };
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await pong(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2_000);
-      await stop();
-      throw new Error(`redis-server did not start on port ${port}\n--- redis log ---\n${tail}`);
+  const launch = async () => {
+    const started = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
+    child = started;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await pong(port))) {
+      if (Date.now() > deadline || started.exitCode !== null) {
+        const tail = (await readFile(logFile, 'utf8').catch(() => '')).slice(-2_000);
+        await stop();
+        throw new Error(`redis-server did not start on port ${port}\n--- redis log ---\n${tail}`);
+      }
+      await sleep(50);
     }
-    await sleep(50);
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop };
+  };
+
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async restart(downMs) {
+      await halt();
+      await sleep(downMs);
+      await launch();
+    },
+    stop,
+  };
 }
 
 /** One PING over a raw socket: no client library needed to know it is up. */

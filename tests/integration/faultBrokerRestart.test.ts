@@ -60,6 +60,7 @@ describe.each([{ persistence: 'sqlite' as const }, { persistence: 'redis' as con
           MQTT_PORT: String(mqttPort),
           MQTT_PERSISTENCE: persistence,
           ...(redis ? { REDIS_URL: redis.url } : {}),
+          MQTT_JOURNAL_RETRY_S: '2',
           MQTT_PUBLISH_RATE: '1000',
           MQTT_PUBLISH_BURST: '1000',
         },
@@ -173,6 +174,18 @@ describe.each([{ persistence: 'sqlite' as const }, { persistence: 'redis' as con
         await expectAllAcknowledgedStored(load);
       });
       return;
+    }
+
+    if (persistence === 'redis') {
+      it('keeps what it acknowledged through a Redis restart, and keeps running', async () => {
+        const load = await newLoad();
+        await sleep(1_500);
+        await redis?.restart(15_000);
+        await sleep(2_000);
+        await load.stop();
+        expect(broker.running()).toBe(true);
+        await expectAllAcknowledgedStored(load);
+      });
     }
 
     it.each(['SIGTERM', 'SIGKILL'] as const)('keeps what it acknowledged through a %s of the broker', async (signal) => {
