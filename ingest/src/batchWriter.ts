@@ -36,11 +36,11 @@ export interface BatchWriter<E extends WriterEntry> {
   buffered(): number;
   /** True from a failed write until the next successful one. */
   failing(): boolean;
-  /** Resolves once the queue is below half the bound, or at once. */
-  whenRoom(): Promise<void>;
+  /** Resolves once at most `readings` are queued, or at once. */
+  whenBelow(readings: number): Promise<void>;
   /** Writes everything queued; resolves when the queue is empty or the deadline passes. Works after stop(). */
   drain(deadlineMs: number): Promise<void>;
-  /** Ends timers and releases whenRoom() waiters. */
+  /** Ends timers and releases whenBelow() waiters. */
   stop(): void;
 }
 
@@ -62,7 +62,7 @@ export function createBatchWriter<E extends WriterEntry>(
   let writing: Promise<void> | undefined;
   let failures = 0;
   let stopped = false;
-  let roomWaiters: Array<() => void> = [];
+  let waiters: Array<{ readonly below: number; readonly resolve: () => void }> = [];
 
   function schedule(delayMs: number): void {
     if (timer || stopped) return;
@@ -92,10 +92,10 @@ export function createBatchWriter<E extends WriterEntry>(
       queue = queue.slice(head);
       head = 0;
     }
-    if (queued * 2 <= options.maxBuffered && roomWaiters.length > 0) {
-      const waiters = roomWaiters;
-      roomWaiters = [];
-      for (const w of waiters) w();
+    if (waiters.some((w) => queued <= w.below)) {
+      const ready = waiters.filter((w) => queued <= w.below);
+      waiters = waiters.filter((w) => queued > w.below);
+      for (const w of ready) w.resolve();
     }
   }
 
@@ -158,9 +158,9 @@ export function createBatchWriter<E extends WriterEntry>(
     room: () => Math.max(0, options.maxBuffered - queued),
     buffered: () => queued,
     failing: () => failures > 0,
-    whenRoom() {
-      if (queued * 2 <= options.maxBuffered) return Promise.resolve();
-      return new Promise((resolve) => roomWaiters.push(resolve));
+    whenBelow(below) {
+      if (queued <= below) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ below, resolve }));
     },
     async drain(deadlineMs) {
       while (head < queue.length && Date.now() < deadlineMs) {
@@ -176,9 +176,9 @@ export function createBatchWriter<E extends WriterEntry>(
       stopped = true;
       clearTimeout(timer);
       timer = undefined;
-      const waiters = roomWaiters;
-      roomWaiters = [];
-      for (const w of waiters) w();
+      const released = waiters;
+      waiters = [];
+      for (const w of released) w.resolve();
     },
   };
 }

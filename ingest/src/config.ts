@@ -62,7 +62,9 @@ export function loadConfig(env: Env): IngestConfig {
     data,
     batchSize: envInt(env, 'INGEST_BATCH_SIZE', 5_000, { min: 1, max: 100_000 }),
     flushMs: envInt(env, 'INGEST_FLUSH_MS', 250, { min: 1, max: 60_000 }),
-    maxBufferedReadings: envInt(env, 'INGEST_MAX_BUFFERED', 500_000, { min: 1_000, max: 50_000_000 }),
+    // Ten batches keep the store busy; more only grows the heap (~150 bytes a reading, and V8
+    // lets the heap run to a multiple of what is live), while the spool's read-back is as fast.
+    maxBufferedReadings: envInt(env, 'INGEST_MAX_BUFFERED', 50_000, { min: 1_000, max: 50_000_000 }),
     journalDir: join(data.dataDir, 'ingest', clientId),
     journalSyncMs: envInt(env, 'INGEST_JOURNAL_SYNC_MS', 10, { min: 1, max: 100 }),
     maxSpoolBytes,

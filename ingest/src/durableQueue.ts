@@ -88,12 +88,18 @@ export function createDurableQueue(
   /** Just past the last durable record; where a spool starts reading back from. */
   let lastDurable: JournalPosition = { segment: 0, offset: 0 };
 
+  /**
+   * A batch at a time, at most two queued behind the one being written: enough to keep the store
+   * busy through a slow read, and decoded readings then die young instead of filling V8's old
+   * generation (reading back all the room at once made the replay ingest's memory peak).
+   */
   async function replay(from: JournalPosition): Promise<void> {
     let cursor = from;
+    const ahead = Math.min(2 * options.writer.batchSize, Math.floor(options.writer.maxBuffered / 2));
     while (!stopped) {
-      await writer.whenRoom();
+      await writer.whenBelow(ahead);
       if (stopped) return;
-      const { entries, next } = await journal.read(cursor, Math.max(1, writer.room()));
+      const { entries, next } = await journal.read(cursor, Math.max(1, Math.min(writer.room(), options.writer.batchSize)));
       for (const entry of entries) {
         writer.add(entry);
         stats.readingsReplayed += entry.readings.length;

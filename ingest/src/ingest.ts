@@ -6,10 +6,16 @@
  * device timestamp is stamped when it is parsed, just before it is journaled, so the stamp is
  * recorded with it and a replay keeps its identity. Several ingest processes can run side by
  * side, each with its own client id (and so its own journal).
+ *
+ * Accepted readings go to the live view as soon as they are validated, over a second
+ * connection: the live view is a display, so it waits neither for the journal's fsync nor behind
+ * the PUBACKs on the main connection. A reading shown and then lost in a crash before its fsync
+ * was never acknowledged, so the broker delivers it again and it is stored then.
  */
 import { parseTopic, topicFilter } from '@canopy/core';
 import {
   connectMqtt,
+  connectMqttReady,
   createRateLimitedLog,
   type DeviceDirectory,
   type Logger,
@@ -85,6 +91,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     config.httpPort > 0 ? createIngestHttp({ host: config.httpHost, port: config.httpPort }, metrics.registry, health) : undefined;
   const dropLog = createRateLimitedLog(logger, { intervalMs: 10_000 });
   let client: MqttClient | undefined;
+  let liveClient: MqttClient | undefined;
   let live: LivePublisher | undefined;
 
   function reject(reason: RejectReason, topic: string, detail: string, count = 1): void {
@@ -120,7 +127,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     if (queue.full()) return void pause();
     stats.messagesReceived += 1;
     // Every message, kept or not, is acknowledged through the journal so PUBACKs leave in order.
-    const done = (readings: readonly StoredReading[] = []) => queue.append(readings, (durable) => publishLive(durable, ack));
+    const done = (readings: readonly StoredReading[] = []) => queue.append(readings, ack);
     const parsed = parseTopic(topic);
     if (parsed?.kind !== 'telemetry') {
       reject('bad_topic', topic, 'not a telemetry topic');
@@ -135,11 +142,11 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     for (const r of result.rejections) reject(r.reason, topic, r.detail);
     const readings = await assign(deviceId, result.readings, topic);
     stats.readingsAccepted += readings.length;
+    publishLive(readings);
     done(readings);
   }
 
-  function publishLive(readings: readonly StoredReading[], ack: Ack): void {
-    ack();
+  function publishLive(readings: readonly StoredReading[]): void {
     if (readings.length === 0 || !live) return;
     const greenhouse = (readings[0] as StoredReading).greenhouse;
     if (readings.every((r) => r.greenhouse === greenhouse)) {
@@ -195,6 +202,17 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     async start() {
       await queue.start();
       await http?.start();
+      // Connected before the subscription, so the first readings are not dropped. Stale live
+      // readings are worthless after a reconnect: none are queued while it is down.
+      const liveMqtt = await connectMqttReady(config.mqttUrl, {
+        clientId: `${config.clientId}-live`,
+        clean: true,
+        queueQoSZero: false,
+        ...config.mqttCredentials,
+      });
+      liveMqtt.on('error', (err) => logger.warn({ err: err.message }, 'MQTT error (live)'));
+      liveClient = liveMqtt;
+      live = createLivePublisher((topic, payload) => liveMqtt.publish(topic, payload, { qos: 0 }), config.liveIntervalMs);
       // The handler goes in before the first packet can arrive: a persistent session may deliver at once.
       const mqtt = connectMqtt(config.mqttUrl, { clientId: config.clientId, clean: false, ...config.mqttCredentials });
       handleWithDeferredAcks(mqtt, onMessage, bounce);
@@ -207,6 +225,8 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         await mqtt.subscribeAsync(topicFilter('telemetry'), { qos: 1 });
       } catch (err) {
         mqtt.end(true);
+        liveMqtt.end(true);
+        liveClient = undefined;
         throw err;
       }
       // MQTT.js (3.1.1, clean: false) does not subscribe again on reconnect; a broker that lost the
@@ -219,8 +239,6 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
         );
       });
       client = mqtt;
-      live = createLivePublisher(mqtt, config.liveIntervalMs);
-      live.start();
       logger.info({ mqtt: config.mqttUrl, journal: config.journalDir }, 'ingest subscribed');
     },
     async stop() {
@@ -228,6 +246,8 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
       live?.stop();
       if (client) await disconnect();
       client = undefined;
+      await liveClient?.endAsync();
+      liveClient = undefined;
       await queue.stop(Date.now() + STOP_DEADLINE_MS);
       await http?.stop();
       const left = queue.status();

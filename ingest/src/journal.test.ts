@@ -122,4 +122,21 @@ describe('journal', () => {
     expect(seen).toEqual([...Array(40).keys()]);
     await journal.close();
   });
+
+  it('reads a record longer than a small read whole, between small ones', async () => {
+    const dir = await tempDir();
+    const journal = createJournal({ dir, segmentBytes: 1 << 20, syncMs: 1 }, logger);
+    await journal.open();
+    // ~150 KB: more than the 64 KB a one-reading read starts with.
+    const big = Array.from({ length: 4_000 }, (_, i) => reading(10 + i));
+    await appendAll(journal, [[reading(0)], big, [reading(1)]]);
+    const first = await journal.read({ segment: 0, offset: 0 }, 1);
+    expect(first.entries.map((e) => e.readings.length)).toEqual([1]);
+    const second = await journal.read(first.next, 1);
+    expect(second.entries.map((e) => e.readings.length)).toEqual([4_000]);
+    expect(second.entries[0]?.readings).toEqual(big);
+    const third = await journal.read(second.next, 1);
+    expect(third.entries.flatMap((e) => e.readings)).toEqual([reading(1)]);
+    await journal.close();
+  });
 });

@@ -61,7 +61,13 @@ const SEGMENT = /^(\d{12})\.jnl$/;
 const segmentName = (id: number) => `${String(id).padStart(12, '0')}.jnl`;
 /** A group larger than this is written at once instead of waiting for the sync interval. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
-const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * A read takes about what its readings need (records run ~40 bytes a reading), not a fixed 4 MB:
+ * a replay reads a batch at a time, and a 4 MB buffer per batch was most of its memory churn.
+ */
+const READ_BYTES_PER_READING = 64;
+const MIN_READ_BYTES = 64 * 1024;
+const MAX_READ_BYTES = 4 * 1024 * 1024;
 const RETRY_MS = 1_000;
 
 export function comparePositions(a: JournalPosition, b: JournalPosition): number {
@@ -196,6 +202,7 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
     const entries: JournalEntry[] = [];
     let readings = 0;
     let pos = from;
+    let longRecord = 0;
     while (readings < maxReadings || entries.length === 0) {
       const size = sizes.get(pos.segment);
       if (size === undefined || pos.offset >= size) {
@@ -205,7 +212,8 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
         pos = { segment: next, offset: 0 };
         continue;
       }
-      const length = Math.min(READ_CHUNK_BYTES, size - pos.offset);
+      const wanted = Math.max(MIN_READ_BYTES, (maxReadings - readings) * READ_BYTES_PER_READING, longRecord);
+      const length = Math.min(MAX_READ_BYTES, wanted, size - pos.offset);
       const chunk = await readAt(path(pos.segment), pos.offset, length);
       let start = 0;
       for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
@@ -220,11 +228,17 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
         if (readings >= maxReadings) break;
       }
       if (start === 0) {
-        // A record longer than a chunk cannot happen (payloads are bounded), but never spin on one.
+        // A record longer than this read (a large store-and-forward batch): read more of it.
+        if (length < Math.min(MAX_READ_BYTES, size - pos.offset)) {
+          longRecord = length * 2;
+          continue;
+        }
+        // Records are far smaller than the largest read (payloads are bounded), but never spin on one.
         logger.error({ segment: pos.segment, offset: pos.offset }, 'journal: no record boundary in a chunk; skipping the segment');
         pos = { segment: pos.segment, offset: size };
         continue;
       }
+      longRecord = 0;
       pos = { segment: pos.segment, offset: pos.offset + start };
     }
     return { entries, next: pos };
@@ -274,7 +288,8 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
 async function readAt(file: string, offset: number, length: number): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
-    const buffer = Buffer.alloc(length);
+    // Only the bytes read are used (subarray below), so zero-filling would be wasted work.
+    const buffer = Buffer.allocUnsafe(length);
     const { bytesRead } = await handle.read(buffer, 0, length, offset);
     return buffer.subarray(0, bytesRead);
   } finally {

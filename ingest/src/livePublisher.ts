@@ -1,55 +1,89 @@
 /**
- * Fans accepted readings out to the API nodes over MQTT, one message per greenhouse per
- * interval, keeping only the newest value per device and metric: the dashboard wants the
- * current picture, not every sample, and this bounds the traffic whatever the ingest rate.
+ * Fans accepted readings out to the API nodes, at most one message per greenhouse per interval,
+ * keeping only the newest value per device and metric: the dashboard wants the current picture,
+ * not every sample, and this bounds the traffic whatever the ingest rate.
+ *
+ * A throttle per greenhouse, not one timer for all: a greenhouse that sent nothing for an
+ * interval sends on the next turn of the event loop (leading edge), a busy one one interval after
+ * its previous message. Each greenhouse keeps the phase it became busy in, so greenhouses that do
+ * not start together do not all send in one burst per interval either.
  */
 import { buildTopic, type LiveMessage, type LiveReading } from '@canopy/core';
 import type { StoredReading } from '@canopy/core/node';
-import type { MqttClient } from 'mqtt';
 
 export interface LivePublisher {
   add(greenhouse: string, readings: readonly StoredReading[]): void;
-  start(): void;
+  /** Sends what is pending at once; later readings are ignored. */
   stop(): void;
 }
 
-export function createLivePublisher(client: MqttClient, intervalMs: number): LivePublisher {
-  // The newest reading per device and metric, as received: the message is built at publish time
-  // only from what survived the interval.
-  let pending = new Map<string, Map<string, StoredReading>>();
-  let timer: NodeJS.Timeout | undefined;
+export type PublishLive = (topic: string, payload: string) => void;
 
-  function publishPending(): void {
-    const batch = pending;
-    pending = new Map();
-    for (const [greenhouse, readings] of batch) {
-      const message: LiveMessage = {
-        greenhouse,
-        readings: Array.from(readings.values(), (r): LiveReading => ({ device: r.device, metric: r.metric, ts: r.ts, value: r.value })),
-      };
-      client.publish(buildTopic('live', { greenhouseId: greenhouse }), JSON.stringify(message), { qos: 0 });
+/**
+ * A greenhouse's message is split beyond this: the broker closes a connection that sends a packet
+ * over MQTT_MAX_PACKET_BYTES (64 KiB by default), and ~90 devices of 10 readings reach that.
+ */
+const MAX_PAYLOAD_CHARS = 32 * 1024;
+
+interface Room {
+  /** The newest reading per device and metric since the last message. */
+  pending: Map<string, StoredReading>;
+  sentAt: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export function createLivePublisher(publish: PublishLive, intervalMs: number): LivePublisher {
+  // One entry per greenhouse that ever sent: bounded by the cooperative, not by the traffic.
+  const rooms = new Map<string, Room>();
+  let stopped = false;
+
+  function send(greenhouse: string, room: Room): void {
+    room.timer = undefined;
+    room.sentAt = Date.now();
+    const readings = Array.from(
+      room.pending.values(),
+      (r): LiveReading => ({ device: r.device, metric: r.metric, ts: r.ts, value: r.value }),
+    );
+    room.pending = new Map();
+    const topic = buildTopic('live', { greenhouseId: greenhouse });
+    const whole = JSON.stringify({ greenhouse, readings } satisfies LiveMessage);
+    if (whole.length <= MAX_PAYLOAD_CHARS) {
+      publish(topic, whole);
+      return;
+    }
+    // Ids are ASCII, so characters are bytes; equal parts of readings are of about equal size.
+    const size = Math.ceil(readings.length / Math.ceil(whole.length / MAX_PAYLOAD_CHARS));
+    for (let i = 0; i < readings.length; i += size) {
+      publish(topic, JSON.stringify({ greenhouse, readings: readings.slice(i, i + size) } satisfies LiveMessage));
     }
   }
 
   return {
     add(greenhouse, readings) {
-      let slot = pending.get(greenhouse);
-      if (!slot) {
-        slot = new Map();
-        pending.set(greenhouse, slot);
+      if (stopped || readings.length === 0) return;
+      let room = rooms.get(greenhouse);
+      if (!room) {
+        room = { pending: new Map(), sentAt: Number.NEGATIVE_INFINITY, timer: undefined };
+        rooms.set(greenhouse, room);
       }
       for (const r of readings) {
         const key = `${r.device}/${r.metric}`;
-        const current = slot.get(key);
-        if (!current || current.ts <= r.ts) slot.set(key, r);
+        const current = room.pending.get(key);
+        if (!current || current.ts <= r.ts) room.pending.set(key, r);
       }
-    },
-    start() {
-      timer = setInterval(publishPending, intervalMs);
+      if (room.timer) return;
+      // Even when idle, wait for the next turn: the rest of the messages read in this one join the message.
+      const due = Math.max(0, room.sentAt + intervalMs - Date.now());
+      const target = room;
+      room.timer = setTimeout(() => send(greenhouse, target), due);
     },
     stop() {
-      clearInterval(timer);
-      publishPending();
+      stopped = true;
+      for (const [greenhouse, room] of rooms) {
+        if (!room.timer) continue;
+        clearTimeout(room.timer);
+        send(greenhouse, room);
+      }
     },
   };
 }

@@ -6,6 +6,11 @@
  * runs on this machine, so arrival − ts on the socket is publish → Socket.IO. Each delivered
  * reading is one sample: it includes the wait for the per-greenhouse coalescing interval, which
  * is what a farmer sees. Anchor in the same run and stack: the same load with one socket.
+ *
+ * The sockets of a room receive the same frame; its JSON is decoded once for all of them
+ * (`SharedDecoder`): 500 browsers do not run on the server, and decoding every copy took 31 % of
+ * a core from the services at 5,000 msg/s. Each socket still receives its own frame, and a
+ * reading is timed when its socket's handler runs.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +18,7 @@ import { type LiveMessage, topicFilter } from '@canopy/core';
 import { connectMqttReady } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
+import { Decoder, Encoder, type Packet } from 'socket.io-parser';
 import { apiKeyClient } from '../../tests/helpers/stack.ts';
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
 import {
@@ -73,6 +79,8 @@ export interface LiveViewRun {
   readonly apiLoopLagMaxMs: number;
   /** Event-loop lag of the benchmark process holding the sockets: a bound on its measurement error. */
   readonly clientLoopLagP99Ms: number;
+  /** CPU of that process (decoding every socket's messages) over the run, % of one core: taken from the services. */
+  readonly clientCpuPct: number;
 }
 
 /** Ingest's LIVE_INTERVAL_MS default, the services here run with. */
@@ -111,6 +119,44 @@ function latencyRecorder() {
   };
 }
 
+/** Decoded frames by their text, shared by every socket's decoder; the oldest go first. */
+const decodedFrames = new Map<string, Packet>();
+const MAX_DECODED_FRAMES = 500;
+/** Below this a frame is decoded by each socket, as usual: acks, pings, status events. */
+const SHARED_FRAME_CHARS = 1_000;
+
+class SharedDecoder extends Decoder {
+  private decoding: string | undefined;
+
+  constructor() {
+    super();
+    this.on('decoded', (packet) => {
+      if (this.decoding === undefined) return;
+      decodedFrames.set(this.decoding, packet);
+      if (decodedFrames.size > MAX_DECODED_FRAMES) decodedFrames.delete(decodedFrames.keys().next().value as string);
+    });
+  }
+
+  override add(obj: unknown): void {
+    if (typeof obj !== 'string' || obj.length < SHARED_FRAME_CHARS) {
+      super.add(obj);
+      return;
+    }
+    const known = decodedFrames.get(obj);
+    if (known) {
+      this.emitReserved('decoded', known);
+      return;
+    }
+    this.decoding = obj;
+    try {
+      super.add(obj);
+    } finally {
+      this.decoding = undefined;
+    }
+  }
+}
+const sharedParser = { Encoder, Decoder: SharedDecoder };
+
 /** Messages one socket received for one room, for the update rate per room. */
 interface RoomCount {
   messages: number;
@@ -127,7 +173,12 @@ async function openSockets(httpUrl: string, headers: Readonly<Record<string, str
   };
   for (let i = 0; i < count; i += 50) {
     const batch = Array.from({ length: Math.min(50, count - i) }, async (_, j) => {
-      const socket = io(`${httpUrl}/live`, { transports: ['websocket'], reconnection: false, extraHeaders: { ...headers } });
+      const socket = io(`${httpUrl}/live`, {
+        transports: ['websocket'],
+        reconnection: false,
+        extraHeaders: { ...headers },
+        parser: sharedParser,
+      });
       sockets.push(socket);
       if (count === 1) for (let g = 1; g <= greenhouses; g++) await join(socket, `gh-${g}`);
       else await join(socket, `gh-${((i + j) % greenhouses) + 1}`);
@@ -208,6 +259,7 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
       await scrape(api.url); // resets the API's event-loop histogram
       const cpu = sampleProcess(api.process.pid());
       loop.enable();
+      const clientCpu = process.cpuUsage();
       startedAt = Date.now();
       const load = await runLoad({ mqttUrl: broker.url, devices: credentials, ratePerS, durationMs });
       // The tail: when ingest falls behind, its readings keep arriving after the load; all of them count.
@@ -217,6 +269,8 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
       if (record && Date.now() >= tailUntil)
         notes.push(`${name}: readings still arriving ${TAIL_MAX_MS / 1_000} s after the load; its latencies are a lower bound.`);
       loop.disable();
+      const clientCpuUs = process.cpuUsage(clientCpu);
+      const clientCpuPct = Math.round(((clientCpuUs.user + clientCpuUs.system) / 1_000 / (Date.now() - startedAt)) * 100);
       const figures = cpu.stop();
       const metrics = await scrape(api.url);
       onTap = () => {};
@@ -248,6 +302,7 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
         apiLoopLagP99Ms: ms(metricValue(metrics, 'canopy_api_nodejs_eventloop_lag_p99_seconds')),
         apiLoopLagMaxMs: ms(metricValue(metrics, 'canopy_api_nodejs_eventloop_lag_max_seconds')),
         clientLoopLagP99Ms: Math.round(loop.percentile(99) / 1e6),
+        clientCpuPct,
       });
       const expected = count === 1 ? options.greenhouses : count;
       if (counted.length < expected) notes.push(`${name}: ${expected - counted.length} of ${expected} socket-room pairs received nothing.`);
@@ -285,11 +340,11 @@ export function liveViewTable(result: LiveViewResult): string[] {
     '',
     `Load average at the end: ${result.loadAverage}. Latency is per delivered reading, publish → the socket's handler (the coalescing wait included); at live topic = the same readings at a plain MQTT subscriber to ingest's coalesced live topic (what the API receives); the tail is how long readings of the run kept arriving after its load ended.`,
     '',
-    '| run | offered msg/s | published | readings seen | p50 / p99 / max (ms) | at live topic p50 / p99 (ms) | newest reading p50 / p99 (ms) | tail (s) | updates/s per room mean / max | API CPU / RSS | API loop lag p50 / p99 / max (ms) | client loop lag p99 (ms) |',
-    '| --- | ---: | ---: | ---: | --- | --- | --- | ---: | --- | --- | --- | ---: |',
+    '| run | offered msg/s | published | readings seen | p50 / p99 / max (ms) | at live topic p50 / p99 (ms) | newest reading p50 / p99 (ms) | tail (s) | updates/s per room mean / max | API CPU / RSS | API loop lag p50 / p99 / max (ms) | client loop lag p99 (ms) / CPU |',
+    '| --- | ---: | ---: | ---: | --- | --- | --- | ---: | --- | --- | --- | --- |',
     ...result.runs.map(
       (r) =>
-        `| ${r.name} | ${fmt(r.offeredPerS)} | ${fmt(r.published)} | ${fmt(r.readingsSeen)} | ${fmt(r.p50Ms)} / ${fmt(r.p99Ms)} / ${fmt(r.maxMs)} | ${fmt(r.topicP50Ms)} / ${fmt(r.topicP99Ms)} | ${fmt(r.newestP50Ms)} / ${fmt(r.newestP99Ms)} | ${r.tailS} | ${r.roomUpdatesPerSMean} / ${r.roomUpdatesPerSMax} | ${r.api ? `${r.api.cpuPct}% / ${r.api.maxRssMb} MB` : '-'} | ${r.apiLoopLagP50Ms} / ${r.apiLoopLagP99Ms} / ${r.apiLoopLagMaxMs} | ${r.clientLoopLagP99Ms} |`,
+        `| ${r.name} | ${fmt(r.offeredPerS)} | ${fmt(r.published)} | ${fmt(r.readingsSeen)} | ${fmt(r.p50Ms)} / ${fmt(r.p99Ms)} / ${fmt(r.maxMs)} | ${fmt(r.topicP50Ms)} / ${fmt(r.topicP99Ms)} | ${fmt(r.newestP50Ms)} / ${fmt(r.newestP99Ms)} | ${r.tailS} | ${r.roomUpdatesPerSMean} / ${r.roomUpdatesPerSMax} | ${r.api ? `${r.api.cpuPct}% / ${r.api.maxRssMb} MB` : '-'} | ${r.apiLoopLagP50Ms} / ${r.apiLoopLagP99Ms} / ${r.apiLoopLagMaxMs} | ${r.clientLoopLagP99Ms} / ${r.clientCpuPct}% |`,
     ),
     '',
     '| ratio / target | value |',

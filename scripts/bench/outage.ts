@@ -55,7 +55,11 @@ export interface OutageResult {
   readonly readingsReplayed: number;
   /** Ingest stopped taking messages at the spool cap at some point. */
   readonly paused: boolean;
+  /** Ingest's peak RSS and V8 heap in use (MB) per phase, from its /metrics every second. */
+  readonly memoryPeaks: Record<Phase, { rssMb: number; heapUsedMb: number }>;
 }
+
+type Phase = 'warm' | 'outage' | 'replay' | 'after';
 
 const WARM_MS = 10_000;
 const MB = 1024 * 1024;
@@ -99,6 +103,12 @@ export async function benchOutage(options: OutageOptions): Promise<OutageResult>
     let bufferedPeak = 0;
     let paused = false;
     let last = '';
+    let phase: Phase = 'warm';
+    const memoryPeaks = Object.fromEntries(
+      (['warm', 'outage', 'replay', 'after'] as const).map((p) => [p, { rssMb: 0, heapUsedMb: 0 }]),
+    ) as OutageResult['memoryPeaks'];
+    const startedAt = Date.now();
+    let samples = 0;
     const watch = setInterval(() => {
       scrape(ingest.url).then(
         (m) => {
@@ -106,16 +116,29 @@ export async function benchOutage(options: OutageOptions): Promise<OutageResult>
           spoolPeak = Math.max(spoolPeak, metricValue(m, 'canopy_ingest_spool_bytes'));
           bufferedPeak = Math.max(bufferedPeak, metricValue(m, 'canopy_ingest_buffered_readings'));
           paused ||= metricValue(m, 'canopy_ingest_paused') === 1;
+          const rssMb = Math.round(metricValue(m, 'canopy_ingest_process_resident_memory_bytes') / MB);
+          const heapUsedMb = Math.round(metricValue(m, 'canopy_ingest_nodejs_heap_size_used_bytes') / MB);
+          const peak = memoryPeaks[phase];
+          peak.rssMb = Math.max(peak.rssMb, rssMb);
+          peak.heapUsedMb = Math.max(peak.heapUsedMb, heapUsedMb);
+          // A progress line every 30 s on stderr: a 30-minute run cut short still leaves its figures.
+          if (samples++ % 30 === 0)
+            console.error(
+              `outage bench ${new Date().toISOString()} +${Math.round((Date.now() - startedAt) / 1_000)} s ${phase}: ingest RSS ${rssMb} MB, heap used ${heapUsedMb} MB, buffered ${metricValue(m, 'canopy_ingest_buffered_readings')}, spool ${Math.round(metricValue(m, 'canopy_ingest_spool_bytes') / MB)} MB, paused ${metricValue(m, 'canopy_ingest_paused')}`,
+            );
         },
         () => {},
       );
     }, 1_000);
     let replayS: number | undefined;
+    let load: Awaited<typeof loading>;
     try {
       await sleep(WARM_MS);
       await influxd.halt();
+      phase = 'outage';
       await sleep(options.outageMs);
       await influxd.resume();
+      phase = 'replay';
       const backAt = Date.now();
       // Replayed: nothing on disk only, no failing write, and at most a second of load in memory.
       const deadline = backAt + Math.max(600_000, options.outageMs * 2);
@@ -133,10 +156,12 @@ export async function benchOutage(options: OutageOptions): Promise<OutageResult>
           break;
         }
       }
+      phase = 'after';
+      // Watched until the load ends, so memory the replay leaves behind is seen too.
+      load = await loading;
     } finally {
       clearInterval(watch);
     }
-    const load = await loading;
     const stored = await waitStored(influxd.url, database, load.acked, 30_000, 1_000);
     const final = await scrape(ingest.url);
     const ingestFigures = ingestCpu.stop();
@@ -157,6 +182,7 @@ export async function benchOutage(options: OutageOptions): Promise<OutageResult>
       readingsSpooled: metricValue(final, 'canopy_ingest_readings_spooled_total'),
       readingsReplayed: metricValue(final, 'canopy_ingest_readings_replayed_total'),
       paused,
+      memoryPeaks,
     };
   } finally {
     await stopAll(services);
@@ -164,6 +190,9 @@ export async function benchOutage(options: OutageOptions): Promise<OutageResult>
     await dir.remove();
   }
 }
+
+const peaks = (r: OutageResult, p: Phase) =>
+  r.memoryPeaks[p].rssMb === 0 ? '- (not reached)' : `${r.memoryPeaks[p].rssMb} / ${r.memoryPeaks[p].heapUsedMb}`;
 
 export function outageTable(r: OutageResult): string[] {
   const o = r.options;
@@ -176,6 +205,8 @@ export function outageTable(r: OutageResult): string[] {
     '| published | acked | stored | lost | ingest CPU / RSS max | spool peak / cap (MB) | memory buffer peak (readings) | readings spooled / replayed | replay (s) | broker CPU / RSS | paused at cap |',
     '| ---: | ---: | ---: | ---: | --- | --- | ---: | --- | ---: | --- | --- |',
     `| ${fmt(r.published)} | ${fmt(r.acked)} | ${fmt(r.stored)} | ${r.lost} | ${r.ingest ? `${r.ingest.cpuPct}% / ${r.ingest.maxRssMb} MB` : '-'} | ${fmt(r.spoolPeakMb)} / ${fmt(r.spoolCapMb)} | ${fmt(r.bufferedPeakReadings)} | ${fmt(r.readingsSpooled)} / ${fmt(r.readingsReplayed)} | ${r.replayS ?? 'not within the bound'} | ${r.broker ? `${r.broker.cpuPct}% / ${r.broker.maxRssMb} MB` : '-'} | ${r.paused ? 'yes' : 'no'} |`,
+    '',
+    `Ingest peak RSS / V8 heap used (MB, sampled every second) — before: ${peaks(r, 'warm')}; outage: ${peaks(r, 'outage')}; replay: ${peaks(r, 'replay')}; after: ${peaks(r, 'after')}.`,
     '',
     '| ratio / target | value |',
     '| --- | ---: |',

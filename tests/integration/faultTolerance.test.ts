@@ -158,6 +158,16 @@ describe('at-least-once delivery under faults', { timeout: 180_000 }, () => {
   it('survives influxd down for 20 s: retries, spools to disk, reports degraded, replays in order', async () => {
     const load = await newLoad();
     await sleep(1_000);
+    // The memory buffer is sampled through the outage and the replay: it must keep to its bound.
+    let bufferedPeak = 0;
+    const sampler = setInterval(() => {
+      fetch(`${ingestHttp}/metrics`)
+        .then((res) => res.text())
+        .then((text) => {
+          bufferedPeak = Math.max(bufferedPeak, Number(/^canopy_ingest_buffered_readings (\d+)$/m.exec(text)?.[1] ?? 0));
+        })
+        .catch(() => {});
+    }, 200);
     await influxd.halt();
     const degraded = await waitFor(
       async () => {
@@ -176,6 +186,10 @@ describe('at-least-once delivery under faults', { timeout: 180_000 }, () => {
       const health = (await (await fetch(`${ingestHttp}/healthz`)).json()) as { status: string };
       return health.status === 'ok' ? true : undefined;
     });
+    clearInterval(sampler);
+    // INGEST_MAX_BUFFERED, plus at most one message's readings a replay read may run over by.
+    expect(bufferedPeak).toBeGreaterThan(0);
+    expect(bufferedPeak).toBeLessThanOrEqual(1_000 + 10);
     const metrics = await (await fetch(`${ingestHttp}/metrics`)).text();
     expect(metrics).toMatch(/canopy_ingest_write_retries_total [1-9]/);
     expect(metrics).toMatch(/canopy_ingest_readings_spooled_total [1-9]/);

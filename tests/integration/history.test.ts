@@ -12,8 +12,10 @@ import {
   createLogger,
   createRollupMaintainer,
   createSqliteStore,
+  LEVEL_MS,
   loadRollupConfig,
   type RangeQuery,
+  ROLLUP_LEVELS,
   type RollupStore,
   regroup,
   SKEW_MS,
@@ -79,7 +81,10 @@ interface Backing {
 const backings: Record<string, () => Promise<Backing>> = {
   InfluxDB: async () => {
     const database = `history_${randomBytes(6).toString('hex')}`;
-    return { open: () => createInfluxStore({ url: inject('influxUrl'), database }), dispose: async () => {} };
+    return {
+      open: () => createInfluxStore({ url: inject('influxUrl'), database }),
+      dispose: async () => {},
+    };
   },
   SQLite: async () => {
     const dir: TempDir = await makeTempDir('history');
@@ -103,6 +108,19 @@ for (const [name, makeBacking] of Object.entries(backings)) {
       ).runOnce();
     const range = (q: Omit<RangeQuery, 'greenhouse'>): Promise<HistorySeries[]> => store.range({ greenhouse: GH, ...q });
     const year = { metrics: ['air_temp_c', 'rh_pct'], from: START, to: END, stepMs: chooseStepMs(START, END), byDevice: false };
+
+    /**
+     * Device rollups of every level, at the interval holding `t`, for a device that never reported:
+     * merged answers that stay right with it come from greenhouse rollups, not from device rollups.
+     */
+    const plantGhost = async (t: number) => {
+      for (const level of ROLLUP_LEVELS) {
+        const bucket = t - (t % LEVEL_MS[level]);
+        await store.rollups.writeRollups(level, [
+          { greenhouse: GH, device: 'ghost', metric: 'air_temp_c', bucket, sum: 1e6, count: 1, min: 1e6, max: 1e6 },
+        ]);
+      }
+    };
 
     beforeEach(async () => {
       backing = await makeBacking();
@@ -158,6 +176,46 @@ for (const [name, makeBacking] of Object.entries(backings)) {
       expect(await store.rollups.deleteBefore('raw', END)).toBe(true);
       expect(await range({ ...month, stepMs: 10_000, from: late.ts - 60_000, to: late.ts + 60_000 })).toEqual([]);
       expect(rounded(await range(month))).toEqual(want);
+      if (!store.rollups.greenhouses) return;
+      // Greenhouse rollups answer merged ranges, the late reading's hour and 6-hour interval recomputed in them too.
+      await plantGhost(late.ts);
+      expect((await range({ ...month, byDevice: true })).map((s) => s.device)).toContain('ghost');
+      expect(rounded(await range(month))).toEqual(want);
+      expect(rounded(await range(year))).toEqual(rounded(expected([...readings, late], year)));
+    });
+
+    it('backfills greenhouse rollups of a store from before them, merged answers the same before, during and after', async () => {
+      if (!store.rollups.greenhouses) return;
+      // What an older version left: device rollups of every level, backfilled, its cursor past the marks, no greenhouse rollups.
+      const hours = [...new Set(readings.map((r) => r.ts - (r.ts % HOUR)))];
+      const minutes = [];
+      for (let i = 0; i < hours.length; i += 200) minutes.push(...(await store.rollups.aggregateRaw(hours.slice(i, i + 200), 60_000)));
+      for (const level of ROLLUP_LEVELS)
+        await store.rollups.writeRollups(
+          level,
+          regroup(minutes, (t) => t - (t % LEVEL_MS[level])),
+        );
+      await store.rollups.writeCursor(Date.now() + 1_000);
+      await store.rollups.writeBackfilledFrom(BACKFILL_DONE);
+      expect(await store.rollups.greenhouses.readBackfilledFrom()).toBeUndefined();
+      const week = { ...year, from: END - 7 * DAY, stepMs: chooseStepMs(END - 7 * DAY, END) };
+      const want = { year: rounded(expected(readings, year)), week: rounded(expected(readings, week)) };
+      expect(rounded(await range(year))).toEqual(want.year);
+
+      // Half a year per pass: greenhouse rollups serve the recent half, device rollups the rest.
+      expect(await maintain({ ROLLUP_BATCH_HOURS: String(183 * 24) })).toMatchObject({ hours: 0, more: true, backfilledHours: 183 * 24 });
+      const from = (await store.rollups.greenhouses.readBackfilledFrom()) ?? 0;
+      expect((END - from) / DAY).toBeGreaterThanOrEqual(180);
+      expect((END - from) / DAY).toBeLessThanOrEqual(182);
+      expect(rounded(await range(year))).toEqual(want.year);
+      expect(rounded(await range(week))).toEqual(want.week);
+      expect(await maintain()).toMatchObject({ more: false });
+      expect(await store.rollups.greenhouses.readBackfilledFrom()).toBe(BACKFILL_DONE);
+
+      // What the backfill built answers now.
+      for (const t of [START + 100 * DAY, END - 3 * DAY]) await plantGhost(t + 7 * HOUR);
+      expect(rounded(await range(year))).toEqual(want.year);
+      expect(rounded(await range(week))).toEqual(want.week);
     });
 
     it('puts daily buckets on local calendar days', async () => {
@@ -218,6 +276,8 @@ for (const [name, makeBacking] of Object.entries(backings)) {
       expect((END - from) / DAY).toBeLessThanOrEqual(182);
       expect(rounded(await range(year))).toEqual(want.year);
       expect(rounded(await range(week))).toEqual(want.week);
+      // The rest, and on a store with greenhouse rollups their backfill (a year) after it.
+      await maintain();
       expect(await maintain()).toMatchObject({ more: false });
       expect(await store.rollups.readBackfilledFrom()).toBe(BACKFILL_DONE);
 

@@ -63,6 +63,27 @@ describe('planRange', () => {
     expect(minutes(plan.pieces({ dirtyHours: [], backfilledFrom: undefined }))).toEqual([['1h', 0, 48 * 60]]);
   });
 
+  it('reads greenhouse rollups for merged queries where they are complete, device rollups elsewhere and per device', () => {
+    const plan = planRange({ ...q, from: T0 + 5 * HOUR, to: T0 + 3 * DAY, stepMs: 12 * HOUR });
+    const merged = (pieces: readonly Piece[]) => pieces.map((p) => [...(minutes([p])[0] ?? []), p.merged ?? false]);
+    // Complete from 09:30 on day 2: the 6-hour piece is cut at the next interval, and raw pieces are never merged.
+    expect(merged(plan.pieces({ ...state([T0 + 26 * HOUR]), greenhouseFrom: T0 + 33 * HOUR + 30 * MIN }))).toEqual([
+      ['1h', 5 * 60, 6 * 60, false],
+      ['6h', 6 * 60, 24 * 60, false],
+      ['1h', 24 * 60, 26 * 60, false],
+      ['raw', 26 * 60, 27 * 60, false],
+      ['1h', 27 * 60, 30 * 60, false],
+      ['6h', 30 * 60, 36 * 60, false],
+      ['6h', 36 * 60, 72 * 60, true],
+    ]);
+    expect(merged(plan.pieces({ ...state([]), greenhouseFrom: BACKFILL_DONE }))).toEqual([
+      ['1h', 5 * 60, 6 * 60, true],
+      ['6h', 6 * 60, 72 * 60, true],
+    ]);
+    const byDevice = planRange({ ...q, byDevice: true, from: T0, to: T0 + DAY, stepMs: 12 * HOUR });
+    expect(byDevice.pieces({ ...state([]), greenhouseFrom: BACKFILL_DONE }).some((p) => p.merged)).toBe(false);
+  });
+
   it('serves whole minutes from minute rollups, a dirty hour cut to the range', () => {
     const plan = planRange({ ...q, from: T0 + 29 * MIN, to: T0 + 2 * HOUR + 3 * MIN, stepMs: 2 * MIN });
     expect(minutes(plan.pieces(state([T0])))).toEqual([

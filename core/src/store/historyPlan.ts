@@ -31,6 +31,8 @@ export interface Piece {
   readonly to: number;
   /** Rows are grouped into buckets of this width, aligned to the epoch; a multiple of the source's interval. */
   readonly stepMs: number;
+  /** Read from the greenhouse rollups of the level (devices merged) rather than the device rollups. */
+  readonly merged?: boolean;
 }
 
 /** What the store knows about its rollups at the time of the read. */
@@ -42,6 +44,11 @@ export interface RollupState {
    * of older intervals may still be missing in a data directory being backfilled. Undefined: nowhere yet.
    */
   readonly backfilledFrom: number | undefined;
+  /**
+   * Where the store's greenhouse rollups are complete from (GreenhouseRollupStorage); undefined
+   * when it keeps none or has not started them. Merged queries read them there, device rollups elsewhere.
+   */
+  readonly greenhouseFrom?: number | undefined;
 }
 
 export interface RangePlan {
@@ -81,7 +88,7 @@ export function planRange(q: RangeQuery): RangePlan {
   return {
     interior: { level: levels[0] ?? finest, from, to },
     ...(bucketOf ? { bucketOf } : {}),
-    pieces({ dirtyHours, backfilledFrom }) {
+    pieces({ dirtyHours, backfilledFrom, greenhouseFrom }) {
       const dirty = [...new Set(dirtyHours)].sort((a, b) => a - b);
       const spans: { source: Source; from: number; to: number }[] = [];
       const push = (source: Source, a: number, b: number) => {
@@ -124,7 +131,16 @@ export function planRange(q: RangeQuery): RangePlan {
         cover(end, b, i + 1);
       };
       cover(q.from, q.to, 0);
-      return spans.map((s) => ({ ...s, stepMs }));
+      if (q.byDevice || greenhouseFrom === undefined) return spans.map((s) => ({ ...s, stepMs }));
+      // The same intervals from greenhouse rollups where they are complete: exact, and a quarter of the values for four devices.
+      return spans.flatMap((s): Piece[] => {
+        if (s.source === 'raw') return [{ ...s, stepMs }];
+        const cut = Math.min(Math.max(Math.ceil(greenhouseFrom / LEVEL_MS[s.source]) * LEVEL_MS[s.source], s.from), s.to);
+        return [
+          { ...s, to: cut, stepMs },
+          { ...s, from: cut, stepMs, merged: true },
+        ].filter((p) => p.from < p.to);
+      });
     },
   };
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { deleteStatements, dirtyLines, pieceStatement, rollupLines, toAggregateRows, toPieceRows } from './influxRollupQl.ts';
+import {
+  deleteStatements,
+  dirtyLines,
+  levelAggregateStatement,
+  pieceStatement,
+  rollupLines,
+  toAggregateRows,
+  toLevelRows,
+  toPieceRows,
+} from './influxRollupQl.ts';
 
 describe('InfluxQL of history pieces', () => {
   it('sums stored sums and counts of a long rollup piece, quoting every identifier and literal', () => {
@@ -58,6 +67,58 @@ describe('InfluxQL of history pieces', () => {
     ]);
   });
 
+  it('reads a merged piece from the greenhouse rollups, one series', () => {
+    const piece = { source: '6h' as const, from: 0, to: 4 * 21_600_000, stepMs: 43_200_000, merged: true };
+    const statement = pieceStatement(piece, 'gh', ['ph'], false);
+    expect(statement).toBe(
+      'SELECT "ph__sum" AS "m0_sum", "ph__count" AS "m0_count", "ph__min" AS "m0_min", "ph__max" AS "m0_max" FROM "telemetry_gh_6h" ' +
+        `WHERE "greenhouse" = 'gh' AND time >= 0ms AND time < 86400000ms`,
+    );
+    const result = {
+      series: [
+        {
+          columns: ['time', 'm0_sum', 'm0_count', 'm0_min', 'm0_max'],
+          values: [
+            [0, 10, 2, 4, 6],
+            [21_600_000, 3, 1, 3, 3],
+          ],
+        },
+      ],
+    };
+    expect(toPieceRows(result, piece, ['ph'], 'gh')).toEqual([
+      { greenhouse: 'gh', metric: 'ph', bucket: 0, sum: 13, count: 3, min: 3, max: 6 },
+    ]);
+  });
+
+  it('reads a level point by point for the maintainer when it is short, keeping greenhouse and device apart', () => {
+    const day = 86_400_000;
+    expect(levelAggregateStatement('1m', ['ph'], 0, day, 300_000)).toBe(
+      'SELECT "ph__sum" AS "m0_sum", "ph__count" AS "m0_count", "ph__min" AS "m0_min", "ph__max" AS "m0_max" FROM "telemetry_1m" ' +
+        `WHERE time >= 0ms AND time < ${day}ms GROUP BY "device", "greenhouse"`,
+    );
+    expect(levelAggregateStatement('1m', ['ph'], 0, 7 * day, 300_000)).toMatch(
+      /GROUP BY time\(300000ms\), "device", "greenhouse" fill\(none\)$/,
+    );
+    const columns = ['time', 'm0_sum', 'm0_count', 'm0_min', 'm0_max'];
+    const result = {
+      series: [
+        {
+          tags: { device: 'd1', greenhouse: 'g1' },
+          columns,
+          values: [
+            [0, 1, 1, 1, 1],
+            [60_000, 2, 1, 2, 2],
+          ],
+        },
+        { tags: { device: 'd1', greenhouse: 'g2' }, columns, values: [[0, 5, 1, 5, 5]] },
+      ],
+    };
+    expect(toLevelRows(result, '1m', 0, day, 300_000, ['ph'])).toEqual([
+      { greenhouse: 'g1', device: 'd1', metric: 'ph', bucket: 0, sum: 3, count: 2, min: 1, max: 2 },
+      { greenhouse: 'g2', device: 'd1', metric: 'ph', bucket: 0, sum: 5, count: 1, min: 5, max: 5 },
+    ]);
+  });
+
   it('reads rows per metric, leaving out buckets without data', () => {
     const columns = ['time', 'm0_sum', 'm0_count', 'm0_min', 'm0_max', 'm1_sum', 'm1_count', 'm1_min', 'm1_max'];
     const result = {
@@ -80,13 +141,21 @@ describe('rollup and dirty-mark line protocol', () => {
     ).toBe(
       'telemetry_1m,device=d\\ 1,greenhouse=g ph__count=2i,ph__max=2,ph__min=1,ph__sum=3,rh_pct__count=2i,rh_pct__max=2,rh_pct__min=1,rh_pct__sum=3 60000',
     );
+    // A row without a device is a greenhouse rollup.
+    expect(rollupLines('6h', [{ ...row, device: undefined, metric: 'ph' }])).toBe(
+      'telemetry_gh_6h,greenhouse=g ph__count=2i,ph__max=2,ph__min=1,ph__sum=3 60000',
+    );
     expect(dirtyLines([0, 3_600_000], 42)).toBe('rollup_dirty marked_at=42i 0\nrollup_dirty marked_at=42i 3600000');
   });
 
-  it('deletes raw data with its dirty marks', () => {
+  it('deletes raw data with its dirty marks, rollups with their greenhouse rollups', () => {
     expect(deleteStatements('raw', 1_000)).toEqual([
       'DELETE FROM "telemetry" WHERE time < 1000ms',
       'DELETE FROM "rollup_dirty" WHERE time < 1000ms',
+    ]);
+    expect(deleteStatements('15m', 1_000)).toEqual([
+      'DELETE FROM "telemetry_15m" WHERE time < 1000ms',
+      'DELETE FROM "telemetry_gh_15m" WHERE time < 1000ms',
     ]);
   });
 });

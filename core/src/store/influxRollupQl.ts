@@ -1,7 +1,8 @@
 /**
  * InfluxQL and line protocol for history pieces and rollups on InfluxDB. Rollups are points of
  * `telemetry_1m`, `_5m`, `_15m`, `_1h` and `_6h` (tags device, greenhouse; fields `<metric>__sum`,
- * `__count`, `__min`, `__max`); `rollup_dirty` holds one point per hour whose raw data changed
+ * `__count`, `__min`, `__max`), greenhouse rollups points of `telemetry_gh_1m` … `telemetry_gh_6h`
+ * (tag greenhouse, same fields); `rollup_dirty` holds one point per hour whose raw data changed
  * (field `marked_at`), `rollup_state` the maintainer's cursor and the backfill's progress. Identifiers and literals are quoted as
  * in influxQl.ts; values are checked before they get here.
  */
@@ -19,6 +20,12 @@ export const SOURCE_MEASUREMENT: Readonly<Record<Source, string>> = {
   raw: MEASUREMENT,
   ...(Object.fromEntries(ROLLUP_LEVELS.map((l) => [l, `${MEASUREMENT}_${l}`])) as Record<RollupLevel, string>),
 };
+/** Greenhouse rollups (devices merged) of each level. */
+export const GREENHOUSE_MEASUREMENT: Readonly<Record<RollupLevel, string>> = Object.fromEntries(
+  ROLLUP_LEVELS.map((l) => [l, `${MEASUREMENT}_gh_${l}`]),
+) as Record<RollupLevel, string>;
+const measurementOf = (piece: Piece) =>
+  piece.merged && piece.source !== 'raw' ? GREENHOUSE_MEASUREMENT[piece.source] : SOURCE_MEASUREMENT[piece.source];
 const AGGREGATES = ['sum', 'count', 'min', 'max'] as const;
 type AggregateName = (typeof AGGREGATES)[number];
 
@@ -72,9 +79,10 @@ function plainSelects(source: Source, metrics: readonly string[]): string {
 /** One history piece of one greenhouse, all its metrics in one statement; read with toPieceRows. */
 export function pieceStatement(piece: Piece, greenhouse: string, metrics: readonly string[], byDevice: boolean): string {
   const where = `WHERE ${quoteIdent('greenhouse')} = ${quoteString(greenhouse)} AND ${timeRange(piece.from, piece.to)}`;
-  const from = `FROM ${quoteIdent(SOURCE_MEASUREMENT[piece.source])}`;
-  // Grouped by device even when devices are merged: InfluxDB 1.6 answers that faster than one merged series.
-  if (readsPlain(piece)) return `SELECT ${plainSelects(piece.source, metrics)} ${from} ${where} GROUP BY ${quoteIdent('device')}`;
+  const from = `FROM ${quoteIdent(measurementOf(piece))}`;
+  // Device series grouped by device even when devices are merged: InfluxDB 1.6 answers that faster than one merged series.
+  if (readsPlain(piece))
+    return `SELECT ${plainSelects(piece.source, metrics)} ${from} ${where}${piece.merged ? '' : ` GROUP BY ${quoteIdent('device')}`}`;
   const groupBy = [`time(${piece.stepMs}ms)`, ...(byDevice ? [quoteIdent('device')] : [])].join(', ');
   return `SELECT ${selects(piece.source, metrics)} ${from} ${where} GROUP BY ${groupBy} fill(none)`;
 }
@@ -161,12 +169,30 @@ export function rawPointsStatement(fields: readonly string[], from: number, to: 
   );
 }
 
-/** Rollups of a level regrouped into `stepMs` buckets, every greenhouse and device, for these metrics (the maintainer's read). */
+/**
+ * Rollups of a level regrouped into `stepMs` buckets, every greenhouse and device, for these
+ * metrics (the maintainer's read; read with toLevelRows): point by point up to PLAIN_MAX_POINTS per
+ * series, as history pieces are, which keeps a backfill's day of 1-minute rollups cheap.
+ */
 export function levelAggregateStatement(level: RollupLevel, metrics: readonly string[], from: number, to: number, stepMs: number): string {
+  const plain = readsPlain({ source: level, from, to, stepMs });
   return (
-    `SELECT ${selects(level, metrics)} FROM ${quoteIdent(SOURCE_MEASUREMENT[level])} WHERE ${timeRange(from, to)} ` +
-    `GROUP BY time(${stepMs}ms), ${quoteIdent('device')}, ${quoteIdent('greenhouse')} fill(none)`
+    `SELECT ${plain ? plainSelects(level, metrics) : selects(level, metrics)} FROM ${quoteIdent(SOURCE_MEASUREMENT[level])} ` +
+    `WHERE ${timeRange(from, to)} GROUP BY ${plain ? '' : `time(${stepMs}ms), `}${quoteIdent('device')}, ${quoteIdent('greenhouse')}` +
+    (plain ? '' : ' fill(none)')
   );
+}
+
+/** Rows of a levelAggregateStatement answer. */
+export function toLevelRows(
+  result: InfluxResult | undefined,
+  level: RollupLevel,
+  from: number,
+  to: number,
+  stepMs: number,
+  metrics: readonly string[],
+): AggregateRow[] {
+  return readsPlain({ source: level, from, to, stepMs }) ? bucketPoints(result, level, stepMs, metrics) : toAggregateRows(result, metrics);
 }
 
 /** The fields of a rollup level, whose `<metric>__count` names its metrics. */
@@ -220,15 +246,19 @@ export function toAggregateRows(result: InfluxResult | undefined, metrics: reado
   return out;
 }
 
-/** Rollup rows as points, the metrics of one device and bucket as fields of one point. */
+/**
+ * Rollup rows as points, the metrics of one device (or greenhouse, for rows without a device:
+ * greenhouse rollups) and bucket as fields of one point.
+ */
 export function rollupLines(level: RollupLevel, rows: readonly AggregateRow[]): string {
   const points = new Map<string, Point>();
   for (const r of rows) {
-    const device = r.device ?? '';
-    const key = `${device}\n${r.greenhouse}\n${r.bucket}`;
+    const key = `${r.device ?? ''}\n${r.greenhouse}\n${r.bucket}`;
     let point = points.get(key);
     if (!point) {
-      point = new Point(SOURCE_MEASUREMENT[level]).tag('device', device).tag('greenhouse', r.greenhouse).timestamp(r.bucket);
+      point =
+        r.device === undefined ? new Point(GREENHOUSE_MEASUREMENT[level]) : new Point(SOURCE_MEASUREMENT[level]).tag('device', r.device);
+      point.tag('greenhouse', r.greenhouse).timestamp(r.bucket);
       points.set(key, point);
     }
     point
@@ -250,13 +280,17 @@ export function cursorLine(cursor: number): string {
   return linesOf([new Point(STATE_MEASUREMENT).intField('cursor', cursor).timestamp(cursor)]);
 }
 
+/** What a backfill fills: the levels added after 1 minute and 1 hour, or the greenhouse rollups. */
+export type Backfill = 'levels' | 'greenhouses';
+const BACKFILL_FIELD: Readonly<Record<Backfill, string>> = { levels: 'backfilled_from', greenhouses: 'greenhouses_from' };
+
 /** Stamped when written: the newest stamp is the current value. */
-export function backfillLine(from: number, at: number): string {
-  return linesOf([new Point(STATE_MEASUREMENT).intField('backfilled_from', from).timestamp(at)]);
+export function backfillLine(what: Backfill, from: number, at: number): string {
+  return linesOf([new Point(STATE_MEASUREMENT).intField(BACKFILL_FIELD[what], from).timestamp(at)]);
 }
 
-export function backfillStatement(): string {
-  return `SELECT last(${quoteIdent('backfilled_from')}) FROM ${quoteIdent(STATE_MEASUREMENT)}`;
+export function backfillStatement(what: Backfill): string {
+  return `SELECT last(${quoteIdent(BACKFILL_FIELD[what])}) FROM ${quoteIdent(STATE_MEASUREMENT)}`;
 }
 
 export function cursorStatement(): string {
@@ -285,12 +319,14 @@ export function toDirtyHours(result: InfluxResult | undefined): DirtyHour[] {
 /** Statements dropping every series of these greenhouses, raw and rolled up (a farm's erasure; InfluxDB 1.x only). */
 export function dropGreenhouseStatements(greenhouses: readonly string[]): string[] {
   const where = greenhouses.map((g) => `${quoteIdent('greenhouse')} = ${quoteString(g)}`).join(' OR ');
-  return Object.values(SOURCE_MEASUREMENT).map((m) => `DROP SERIES FROM ${quoteIdent(m)} WHERE ${where}`);
+  return [...Object.values(SOURCE_MEASUREMENT), ...Object.values(GREENHOUSE_MEASUREMENT)].map(
+    (m) => `DROP SERIES FROM ${quoteIdent(m)} WHERE ${where}`,
+  );
 }
 
 /** Statements deleting a source's data before `cutoff` (InfluxDB 1.x only; the dirty log goes with raw data). */
 export function deleteStatements(source: Source, cutoff: number): string[] {
-  const measurements = source === 'raw' ? [MEASUREMENT, DIRTY_MEASUREMENT] : [SOURCE_MEASUREMENT[source]];
+  const measurements = source === 'raw' ? [MEASUREMENT, DIRTY_MEASUREMENT] : [SOURCE_MEASUREMENT[source], GREENHOUSE_MEASUREMENT[source]];
   return measurements.map((m) => `DELETE FROM ${quoteIdent(m)} WHERE time < ${cutoff}ms`);
 }
 

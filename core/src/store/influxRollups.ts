@@ -18,14 +18,14 @@ import {
   pieceStatement,
   rawPointsStatement,
   rollupLines,
-  toAggregateRows,
   toCursor,
   toDirtyHours,
   toLevelMetrics,
+  toLevelRows,
   toOldest,
   toPieceRows,
 } from './influxRollupQl.ts';
-import { type AggregateRow, createMarkClock, HOUR_MS, type RollupStorage } from './rollups.ts';
+import { type AggregateRow, createMarkClock, HOUR_MS, type RollupLevel, type RollupStorage } from './rollups.ts';
 import { type StoredReading, StoreError } from './timeSeriesStore.ts';
 
 /** Fields per maintainer statement, so each stays well within a URL's length. */
@@ -43,15 +43,21 @@ export interface InfluxRollups extends RollupStorage {
 
 export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): InfluxRollups {
   const markClock = createMarkClock();
+  /** Device and greenhouse rows alike: rollupLines puts each in its measurement. */
+  const writeRollups = async (level: RollupLevel, rows: readonly AggregateRow[]) => {
+    ensureOpen();
+    for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) await http.write(rollupLines(level, rows.slice(i, i + ROWS_PER_WRITE)));
+  };
   const readAll = async (statements: readonly string[]) => (await Promise.all(joinStatements(statements).map((q) => http.read(q)))).flat();
 
   return {
     dirtyMarksOf: (readings) => dirtyLines(new Set(readings.map((r) => r.ts - (r.ts % HOUR_MS))), markClock()),
 
     async rollupState(from, to) {
-      const [cursor, backfill, dirty] = await readAll([
+      const [cursor, backfill, greenhouses, dirty] = await readAll([
         cursorStatement(),
-        backfillStatement(),
+        backfillStatement('levels'),
+        backfillStatement('greenhouses'),
         dirtyStatement(Number.MIN_SAFE_INTEGER, { from: from - HOUR_MS + 1, to }),
       ]);
       const since = toCursor(cursor) ?? Number.MIN_SAFE_INTEGER;
@@ -60,6 +66,7 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
           .filter((d) => d.markedAt >= since)
           .map((d) => d.hour),
         backfilledFrom: toCursor(backfill),
+        greenhouseFrom: toCursor(greenhouses),
       };
     },
 
@@ -85,7 +92,7 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
       for (let i = 0; i < metrics.length; i += FIELDS_PER_STATEMENT) groups.push(metrics.slice(i, i + FIELDS_PER_STATEMENT));
       const statements = groups.map((g) => ({ g, q: levelAggregateStatement(level, g, from, to, stepMs) }));
       const results = await readAll(statements.map((s) => s.q));
-      return statements.flatMap((s, i) => toAggregateRows(results[i], s.g));
+      return statements.flatMap((s, i) => toLevelRows(results[i], level, from, to, stepMs, s.g));
     },
 
     async oldestRollup(level) {
@@ -96,17 +103,26 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
 
     async readBackfilledFrom() {
       ensureOpen();
-      return toCursor((await http.read(backfillStatement()))[0]);
+      return toCursor((await http.read(backfillStatement('levels')))[0]);
     },
 
     async writeBackfilledFrom(from) {
       ensureOpen();
-      await http.write(backfillLine(from, markClock()));
+      await http.write(backfillLine('levels', from, markClock()));
     },
 
-    async writeRollups(level, rows) {
-      ensureOpen();
-      for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) await http.write(rollupLines(level, rows.slice(i, i + ROWS_PER_WRITE)));
+    writeRollups,
+
+    greenhouses: {
+      write: writeRollups,
+      async readBackfilledFrom() {
+        ensureOpen();
+        return toCursor((await http.read(backfillStatement('greenhouses')))[0]);
+      },
+      async writeBackfilledFrom(from) {
+        ensureOpen();
+        await http.write(backfillLine('greenhouses', from, markClock()));
+      },
     },
 
     async dirtyHours(markedSince, within) {

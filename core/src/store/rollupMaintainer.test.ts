@@ -9,15 +9,30 @@ const HOUR = 3_600_000;
 const NOW = Date.UTC(2025, 5, 1);
 const logger = createLogger({ name: 'test', level: 'silent' });
 
-function standIn(marks: DirtyHour[], options: { canDelete?: boolean; backfilledFrom?: number; oldest?: number } = {}) {
+function standIn(
+  marks: DirtyHour[],
+  options: { canDelete?: boolean; backfilledFrom?: number; oldest?: number; greenhouses?: { from?: number } } = {},
+) {
   const calls = {
     read: [] as number[][],
     levelReads: [] as [RollupLevel, number, number, number][],
     written: [] as [RollupLevel, number][],
+    /** Greenhouse rollups: level, sum, and whether the row had a device (it must not). */
+    merged: [] as [RollupLevel, number, boolean][],
     deleted: [] as [Source, number][],
   };
   let cursor: number | undefined;
   let backfilledFrom = options.backfilledFrom;
+  let greenhousesFrom = options.greenhouses?.from;
+  const greenhouses = {
+    async write(level: RollupLevel, rows: readonly AggregateRow[]) {
+      for (const r of rows) calls.merged.push([level, r.sum, r.device !== undefined]);
+    },
+    readBackfilledFrom: async () => greenhousesFrom,
+    async writeBackfilledFrom(from: number) {
+      greenhousesFrom = from;
+    },
+  };
   const store = {
     rollups: {
       async aggregateRaw(hours: readonly number[]) {
@@ -50,9 +65,10 @@ function standIn(marks: DirtyHour[], options: { canDelete?: boolean; backfilledF
         calls.deleted.push([source, cutoff]);
         return options.canDelete ?? true;
       },
+      ...(options.greenhouses ? { greenhouses } : {}),
     },
   } as unknown as RollupStore;
-  return { store, calls, cursor: () => cursor, backfilledFrom: () => backfilledFrom };
+  return { store, calls, cursor: () => cursor, backfilledFrom: () => backfilledFrom, greenhousesFrom: () => greenhousesFrom };
 }
 
 describe('rollup maintainer', () => {
@@ -74,6 +90,46 @@ describe('rollup maintainer', () => {
     expect(cursor()).toBe(NOW - SKEW_MS);
     // A store without rollups before this pass has nothing to backfill.
     expect(backfilledFrom()).toBe(BACKFILL_DONE);
+  });
+
+  it('writes greenhouse rollups merged from the device rollups of every level, on a store that keeps them', async () => {
+    const { store, calls, greenhousesFrom } = standIn([{ hour: NOW - 5 * HOUR, markedAt: NOW - HOUR }], { greenhouses: {} });
+    await createRollupMaintainer(store, loadRollupConfig({}), logger, () => NOW).runOnce();
+    // The stand-in's two devices-worth of minutes (one device here) merge into one row per bucket.
+    expect(calls.merged).toEqual([
+      ['1m', 1, false],
+      ['1m', 3, false],
+      ['2m', 4, false],
+      ['5m', 4, false],
+      ['15m', 4, false],
+      ['1h', 4, false],
+      ['6h', 10, false],
+    ]);
+    // A store without rollups before this pass has no greenhouse rollups to backfill either.
+    expect(greenhousesFrom()).toBe(BACKFILL_DONE);
+  });
+
+  it('backfills greenhouse rollups of an older data directory from every device level, newest first, before retention', async () => {
+    const { store, calls, greenhousesFrom } = standIn([], {
+      backfilledFrom: BACKFILL_DONE,
+      oldest: NOW - 24 * HOUR + HOUR,
+      greenhouses: {},
+    });
+    const maintainer = createRollupMaintainer(store, loadRollupConfig({ ROLLUP_BATCH_HOURS: '24' }), logger, () => NOW);
+    expect(await maintainer.runOnce()).toMatchObject({ backfilledHours: 24, more: true, retained: [] });
+    expect(greenhousesFrom()).toBe(NOW);
+    expect(calls.levelReads).toEqual(
+      (['1m', '2m', '5m', '15m', '1h', '6h'] as const).map((level) => [
+        level,
+        NOW,
+        NOW + 24 * HOUR,
+        { '1m': 1, '2m': 2, '5m': 5, '15m': 15, '1h': 60, '6h': 360 }[level] * 60_000,
+      ]),
+    );
+    expect(calls.merged.map(([level]) => level)).toEqual(['1m', '2m', '5m', '15m', '1h', '6h']);
+    expect(calls.deleted).toEqual([]);
+    expect(await maintainer.runOnce()).toMatchObject({ backfilledHours: 24, more: false, retained: ['raw', '1m', '2m', '5m'] });
+    expect(greenhousesFrom()).toBe(BACKFILL_DONE);
   });
 
   it('regroups each run of adjacent 6-hour intervals with one read', async () => {

@@ -6,7 +6,8 @@
  * transaction, same InfluxDB request), stamped with the writer's clock. A pass reads the marks
  * newer than the stored cursor, recomputes those hours from raw data (1-minute sum/count/min/max,
  * folded exactly into 2, 5 and 15 minutes and the hour), writes them back, recomputes the 6-hour
- * intervals holding them from the 1-hour rollups, and moves the cursor. The cursor stays
+ * intervals holding them from the 1-hour rollups, and moves the cursor. A store that keeps greenhouse
+ * rollups gets each level's rows merged over devices with them, before the cursor moves. The cursor stays
  * SKEW_MS behind the pass's start, so a write racing the pass, or stamped by a writer whose clock
  * lags a little, is recomputed by the next pass; recomputing is idempotent, so the only cost of
  * that margin is a little repeated work. A crash between a write and its recomputation loses
@@ -19,14 +20,18 @@ import type { Service } from '../lifecycle.ts';
 import type { Logger } from '../log.ts';
 import type { RollupConfig } from './rollupConfig.ts';
 import {
+  type AggregateRow,
   BACKFILL_DONE,
   COARSE_LEVELS,
   DAY_MS,
   type DirtyHour,
+  type GreenhouseRollupStorage,
   HOUR_MS,
   HOURLY_LEVELS,
   LEVEL_MS,
   MINUTE_MS,
+  mergeDevices,
+  ROLLUP_LEVELS,
   type RollupLevel,
   type RollupStore,
   regroup,
@@ -67,6 +72,7 @@ export function createRollupMaintainer(
   now: () => number = Date.now,
 ): RollupMaintainer {
   const { rollups } = store;
+  const greenhouses = rollups.greenhouses;
   /**
    * hour → the mark this process last recomputed, so a backlog newer than the cursor is not redone
    * each pass. Only that exact mark counts: any other, even an older stamp from a writer whose
@@ -87,12 +93,17 @@ export function createRollupMaintainer(
 
   const floorTo = (ms: number) => (t: number) => t - (t % ms);
 
+  /** Device rollups, then the greenhouse rollups merged from them. */
+  async function write(level: RollupLevel, rows: readonly AggregateRow[]): Promise<void> {
+    await rollups.writeRollups(level, rows);
+    if (greenhouses) await greenhouses.write(level, mergeDevices(rows));
+  }
+
   /** A few hours per round trip: fewer requests to InfluxDB, and a bounded amount of rows in memory. */
   async function recompute(hours: readonly number[]): Promise<void> {
     for (let i = 0; i < hours.length; i += HOURS_PER_READ) {
       const minutes = await rollups.aggregateRaw(hours.slice(i, i + HOURS_PER_READ), MINUTE_MS);
-      for (const level of HOURLY_LEVELS)
-        await rollups.writeRollups(level, level === '1m' ? minutes : regroup(minutes, floorTo(LEVEL_MS[level])));
+      for (const level of HOURLY_LEVELS) await write(level, level === '1m' ? minutes : regroup(minutes, floorTo(LEVEL_MS[level])));
     }
     // Coarser intervals need their other hours too: regrouped from the 1-hour rollups just written.
     for (const level of COARSE_LEVELS) await regroupLevel(level, hours);
@@ -106,7 +117,7 @@ export function createRollupMaintainer(
       const from = starts[i] ?? 0;
       let to = from + ms;
       for (i++; i < starts.length && starts[i] === to && to - from < REGROUP_RUN_MS; i++) to += ms;
-      await rollups.writeRollups(level, await rollups.aggregateLevel('1h', from, to, ms));
+      await write(level, await rollups.aggregateLevel('1h', from, to, ms));
     }
   }
 
@@ -124,22 +135,35 @@ export function createRollupMaintainer(
     if (from === BACKFILL_DONE) return { hours: 0, done: true };
     from ??= await startBackfill(t);
     backfillFloor ??= oldestRollup();
-    const floor = await backfillFloor;
-    let hours = 0;
-    while (floor !== undefined && from > floor && hours < budgetHours) {
-      const to = from;
-      from -= BACKFILL_CHUNK_MS;
-      const twoMinutes = await rollups.aggregateLevel('1m', from, to, LEVEL_MS['2m']);
-      await rollups.writeRollups('2m', twoMinutes);
-      const fiveMinutes = await rollups.aggregateLevel('1m', from, to, LEVEL_MS['5m']);
+    return walkDown(from, await backfillFloor, budgetHours, rollups, async (a, b) => {
+      await rollups.writeRollups('2m', await rollups.aggregateLevel('1m', a, b, LEVEL_MS['2m']));
+      const fiveMinutes = await rollups.aggregateLevel('1m', a, b, LEVEL_MS['5m']);
       await rollups.writeRollups('5m', fiveMinutes);
       await rollups.writeRollups('15m', regroup(fiveMinutes, floorTo(LEVEL_MS['15m'])));
-      await rollups.writeRollups('6h', await rollups.aggregateLevel('1h', from, to, LEVEL_MS['6h']));
+      await rollups.writeRollups('6h', await rollups.aggregateLevel('1h', a, b, LEVEL_MS['6h']));
+    });
+  }
+
+  /**
+   * A backfill's walk from `from` down to `floor`, a day at a time within `budgetHours`, `fill`
+   * doing each day [a, b); progress is recorded after each, so a restart resumes where it stopped.
+   */
+  async function walkDown(
+    from: number,
+    floor: number | undefined,
+    budgetHours: number,
+    mark: { writeBackfilledFrom(from: number): Promise<void> },
+    fill: (a: number, b: number) => Promise<void>,
+  ): Promise<{ hours: number; done: boolean }> {
+    let hours = 0;
+    while (floor !== undefined && from > floor && hours < budgetHours) {
+      await fill(from - BACKFILL_CHUNK_MS, from);
+      from -= BACKFILL_CHUNK_MS;
       hours += BACKFILL_CHUNK_MS / HOUR_MS;
-      await rollups.writeBackfilledFrom(from);
+      await mark.writeBackfilledFrom(from);
     }
     if (floor !== undefined && from > floor) return { hours, done: false };
-    await rollups.writeBackfilledFrom(BACKFILL_DONE);
+    await mark.writeBackfilledFrom(BACKFILL_DONE);
     return { hours, done: true };
   }
 
@@ -149,10 +173,34 @@ export function createRollupMaintainer(
    */
   async function startBackfill(t: number): Promise<number> {
     backfillFloor = oldestRollup();
-    const from =
-      (await backfillFloor) === undefined ? BACKFILL_DONE : Math.ceil((t + BACKFILL_MARGIN_MS) / BACKFILL_CHUNK_MS) * BACKFILL_CHUNK_MS;
+    const from = await backfillStart(backfillFloor, t);
     await rollups.writeBackfilledFrom(from);
     return from;
+  }
+
+  async function backfillStart(floor: Promise<number | undefined>, t: number): Promise<number> {
+    return (await floor) === undefined ? BACKFILL_DONE : Math.ceil((t + BACKFILL_MARGIN_MS) / BACKFILL_CHUNK_MS) * BACKFILL_CHUNK_MS;
+  }
+
+  /** Lowest bucket of any device rollup level, looked up once per maintainer: where the greenhouse backfill stops. */
+  let greenhouseFloor: Promise<number | undefined> | undefined;
+  const oldestOfAnyLevel = async () => {
+    const known = (await Promise.all(ROLLUP_LEVELS.map((l) => rollups.oldestRollup(l)))).filter((b) => b !== undefined);
+    return known.length > 0 ? Math.min(...known) : undefined;
+  };
+
+  /**
+   * Up to `budgetHours` of greenhouse rollups for a data directory from before them, merged from
+   * the device rollups of each level a day at a time, newest first, once the levels' own backfill is
+   * done (it reads them). History reads greenhouse rollups only where this walk has been.
+   */
+  async function backfillGreenhouses(store: GreenhouseRollupStorage, budgetHours: number): Promise<{ hours: number; done: boolean }> {
+    const from = await store.readBackfilledFrom();
+    if (from === undefined || from === BACKFILL_DONE) return { hours: 0, done: true };
+    greenhouseFloor ??= oldestOfAnyLevel();
+    return walkDown(from, await greenhouseFloor, budgetHours, store, async (a, b) => {
+      for (const level of ROLLUP_LEVELS) await store.write(level, mergeDevices(await rollups.aggregateLevel(level, a, b, LEVEL_MS[level])));
+    });
   }
 
   async function oldestRollup(): Promise<number | undefined> {
@@ -172,6 +220,10 @@ export function createRollupMaintainer(
     const started = now();
     // First, so that a new store is known to need no backfill before this pass writes its first rollups.
     if ((await rollups.readBackfilledFrom()) === undefined) await startBackfill(started);
+    if (greenhouses && (await greenhouses.readBackfilledFrom()) === undefined) {
+      greenhouseFloor = oldestOfAnyLevel();
+      await greenhouses.writeBackfilledFrom(await backfillStart(greenhouseFloor, started));
+    }
     const cursor = await rollups.readCursor();
     const dirty = await rollups.dirtyHours(cursor ?? Number.MIN_SAFE_INTEGER);
     const batch = batchOf(dirty);
@@ -188,8 +240,12 @@ export function createRollupMaintainer(
     }
     // Backfill only once the dirty hours are caught up: they are what live dashboards show.
     const filled = left.length === 0 ? await backfill(config.batchHours, started) : { hours: 0, done: false };
-    const retained = left.length === 0 && filled.done ? await applyRetention(started) : [];
-    return { hours: batch.length, more: left.length > 0 || !filled.done, retained, backfilledHours: filled.hours };
+    const merged =
+      filled.done && greenhouses
+        ? await backfillGreenhouses(greenhouses, config.batchHours - filled.hours)
+        : { hours: 0, done: filled.done };
+    const retained = left.length === 0 && merged.done ? await applyRetention(started) : [];
+    return { hours: batch.length, more: left.length > 0 || !merged.done, retained, backfilledHours: filled.hours + merged.hours };
   }
 
   /** Hourly at most, and only once nothing waits to be rolled up or backfilled, so no source is deleted before what is built on it. */
@@ -198,6 +254,7 @@ export function createRollupMaintainer(
     lastRetention = t;
     // Stamped anew now and then, so that a retention period on an InfluxDB bucket never drops the mark.
     await rollups.writeBackfilledFrom(BACKFILL_DONE);
+    await greenhouses?.writeBackfilledFrom(BACKFILL_DONE);
     const retained: Source[] = [];
     for (const source of ['raw', ...HOURLY_LEVELS, ...COARSE_LEVELS] as const) {
       const before = cutoff(source, t);

@@ -85,8 +85,25 @@ export interface RollupStorage {
   writeBackfilledFrom(from: number): Promise<void>;
   /** The oldest bucket of a level, undefined when it is empty: where a backfill can stop. */
   oldestRollup(level: RollupLevel): Promise<number | undefined>;
-  /** Deletes a source's data before `cutoff`; false when the server does not allow it (InfluxDB 2.x/3.x). */
+  /** Deletes a source's data before `cutoff` (greenhouse rollups too); false when the server does not allow it (InfluxDB 2.x/3.x). */
   deleteBefore(source: Source, cutoff: number): Promise<boolean>;
+  /** Present on stores that keep greenhouse rollups (see GreenhouseRollupStorage). */
+  readonly greenhouses?: GreenhouseRollupStorage;
+}
+
+/**
+ * Rollups of whole greenhouses, their devices merged: one series per greenhouse and level, so a
+ * merged history read gets a quarter of the values of four devices. Kept by InfluxDB, whose read
+ * time grows with the values it returns; SQLite's range scans gain too little to keep them. The
+ * maintainer writes them with the device rollups they are merged from, so they are as exact and as
+ * fresh; data directories from before them are backfilled from the device rollups, newest first.
+ */
+export interface GreenhouseRollupStorage {
+  /** Upserts per greenhouse, metric and bucket; rows carry no device. */
+  write(level: RollupLevel, rows: readonly AggregateRow[]): Promise<void>;
+  /** Where greenhouse rollups of every level are complete from (BACKFILL_DONE: everywhere); undefined before the maintainer's first pass. */
+  readBackfilledFrom(): Promise<number | undefined>;
+  writeBackfilledFrom(from: number): Promise<void>;
 }
 
 /** RollupStorage.readBackfilledFrom when nothing is left to backfill. */
@@ -112,6 +129,14 @@ export function regroup(rows: readonly AggregateRow[], bucketOf: (bucket: number
     out.set(key, seen ? { ...seen, ...combine(seen, row) } : { ...row, bucket });
   }
   return [...out.values()];
+}
+
+/** Rows of devices merged into rows of their greenhouse, per metric and bucket. */
+export function mergeDevices(rows: readonly AggregateRow[]): AggregateRow[] {
+  return regroup(
+    rows.map(({ device: _, ...row }) => row),
+    (bucket) => bucket,
+  );
 }
 
 /**

@@ -1,0 +1,125 @@
+import type { LiveMessage } from '@canopy/core';
+import type { StoredReading } from '@canopy/core/node';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLivePublisher } from './livePublisher.ts';
+
+const INTERVAL_MS = 250;
+
+const reading = (greenhouse: string, device: string, ts: number, value = 1, metric = 'air_temp_c'): StoredReading => ({
+  device,
+  metric,
+  ts,
+  value,
+  greenhouse,
+});
+
+function recorder() {
+  const sent: Array<{ at: number; topic: string; message: LiveMessage }> = [];
+  const publish = (topic: string, payload: string) => sent.push({ at: Date.now(), topic, message: JSON.parse(payload) as LiveMessage });
+  return { sent, live: createLivePublisher(publish, INTERVAL_MS) };
+}
+
+describe('createLivePublisher', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("sends an idle greenhouse's reading on the next turn, without waiting for the interval", () => {
+    const { sent, live } = recorder();
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now(), 21.5)]);
+    expect(sent).toHaveLength(0); // not synchronously: the rest of this turn's messages join it
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual([
+      {
+        at: 1_000_000, // fake timers run a 0 ms timeout in the same millisecond; Node waits 1 ms
+        topic: 'canopy/v1/greenhouses/gh-1/live',
+        message: { greenhouse: 'gh-1', readings: [{ device: 'd-1', metric: 'air_temp_c', ts: 1_000_000, value: 21.5 }] },
+      },
+    ]);
+  });
+
+  it('coalesces a busy greenhouse to one message an interval later, newest value per device and metric', () => {
+    const { sent, live } = recorder();
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now(), 1)]);
+    vi.advanceTimersByTime(1);
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now(), 2), reading('gh-1', 'd-2', Date.now(), 5)]);
+    vi.advanceTimersByTime(100);
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now(), 3)]);
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now() - 50, 99)]); // older than the one pending: dropped
+    vi.advanceTimersByTime(INTERVAL_MS - 102);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.at).toBe(1_000_000 + INTERVAL_MS);
+    expect(sent[1]?.message.readings.map((r) => [r.device, r.value])).toEqual([
+      ['d-1', 3],
+      ['d-2', 5],
+    ]);
+  });
+
+  it('keeps each greenhouse to one message an interval (≤ 4/s at 250 ms) under steady load', () => {
+    const { sent, live } = recorder();
+    // 20 s of a reading every 2 ms in each of 3 greenhouses, at staggered starts.
+    for (let t = 0; t < 20_000; t += 2) {
+      for (const g of ['gh-1', 'gh-2', 'gh-3']) live.add(g, [reading(g, `d-${t % 30}`, Date.now())]);
+      vi.advanceTimersByTime(2);
+    }
+    vi.advanceTimersByTime(INTERVAL_MS);
+    for (const g of ['gh-1', 'gh-2', 'gh-3']) {
+      const times = sent.filter((s) => s.message.greenhouse === g).map((s) => s.at);
+      const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(INTERVAL_MS);
+      expect(times.length).toBeLessThanOrEqual(20 * 4 + 2);
+      expect(times.length).toBeGreaterThanOrEqual(20 * 4 - 2);
+    }
+  });
+
+  it('does not hold an idle greenhouse behind a busy one', () => {
+    const { sent, live } = recorder();
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now())]);
+    vi.advanceTimersByTime(1);
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now())]); // gh-1 now waits for its interval
+    vi.advanceTimersByTime(10);
+    live.add('gh-2', [reading('gh-2', 'd-9', Date.now())]);
+    vi.advanceTimersByTime(1);
+    expect(sent.map((s) => [s.message.greenhouse, s.at])).toEqual([
+      ['gh-1', 1_000_000],
+      ['gh-2', 1_000_011],
+    ]);
+  });
+
+  it("splits a large greenhouse's message below the broker's packet limit, losing no reading", () => {
+    const sizes: number[] = [];
+    const got: LiveMessage[] = [];
+    const live = createLivePublisher((_topic, payload) => {
+      sizes.push(payload.length);
+      got.push(JSON.parse(payload) as LiveMessage);
+    }, INTERVAL_MS);
+    const metrics = ['air_temp_c', 'rh_pct', 'co2_ppm', 'ppfd_umol_m2_s', 'soil_moisture_pct', 'soil_temp_c', 'ec_ms_cm', 'ph'];
+    for (let d = 0; d < 150; d++)
+      live.add(
+        'gh-1',
+        metrics.map((m) => reading('gh-1', `gh1-sensor-${d}`, Date.now(), d, m)),
+      );
+    vi.advanceTimersByTime(1);
+    expect(got.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(40_000);
+    expect(got.flatMap((m) => m.readings)).toHaveLength(150 * metrics.length);
+  });
+
+  it('sends what is pending at stop, and nothing after', () => {
+    const { sent, live } = recorder();
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now())]);
+    vi.advanceTimersByTime(1);
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now(), 7)]);
+    live.stop();
+    expect(sent.map((s) => s.message.readings[0]?.value)).toEqual([1, 7]);
+    live.add('gh-1', [reading('gh-1', 'd-1', Date.now(), 8)]);
+    vi.advanceTimersByTime(INTERVAL_MS * 2);
+    expect(sent).toHaveLength(2);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
