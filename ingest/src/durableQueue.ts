@@ -38,7 +38,7 @@ export interface QueueStatus {
 export interface DurableQueue {
   start(): Promise<void>;
   /** `durable` runs once the readings are fsynced: the moment they may be acknowledged. */
-  append(readings: readonly StoredReading[], durable: (readings: readonly StoredReading[]) => void): void;
+  append(readings: readonly StoredReading[], durable: () => void): void;
   /** Resolves once everything appended so far is durable. */
   sync(): Promise<void>;
   full(): boolean;
@@ -151,7 +151,7 @@ export function createDurableQueue(
             }
           }
         }
-        durable(entry.readings);
+        durable();
       });
     },
     sync: () => journal.sync(),

@@ -4,6 +4,7 @@ import type { InfluxHttp } from './influxHttp.ts';
 import { fieldKeysQuery, joinStatements } from './influxQl.ts';
 import { toFieldKeys } from './influxResponse.ts';
 import {
+  type Backfill,
   backfillLine,
   backfillStatement,
   bucketPoints,
@@ -48,6 +49,17 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
     ensureOpen();
     for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) await http.write(rollupLines(level, rows.slice(i, i + ROWS_PER_WRITE)));
   };
+  /** A backfill's progress mark in `rollup_state`. */
+  const backfillMark = (what: Backfill) => ({
+    async readBackfilledFrom() {
+      ensureOpen();
+      return toCursor((await http.read(backfillStatement(what)))[0]);
+    },
+    async writeBackfilledFrom(from: number) {
+      ensureOpen();
+      await http.write(backfillLine(what, from, markClock()));
+    },
+  });
   const readAll = async (statements: readonly string[]) => (await Promise.all(joinStatements(statements).map((q) => http.read(q)))).flat();
 
   return {
@@ -101,29 +113,9 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
       return metrics.length === 0 ? undefined : toOldest(await readAll(oldestStatements(level, metrics)));
     },
 
-    async readBackfilledFrom() {
-      ensureOpen();
-      return toCursor((await http.read(backfillStatement('levels')))[0]);
-    },
-
-    async writeBackfilledFrom(from) {
-      ensureOpen();
-      await http.write(backfillLine('levels', from, markClock()));
-    },
-
+    ...backfillMark('levels'),
     writeRollups,
-
-    greenhouses: {
-      write: writeRollups,
-      async readBackfilledFrom() {
-        ensureOpen();
-        return toCursor((await http.read(backfillStatement('greenhouses')))[0]);
-      },
-      async writeBackfilledFrom(from) {
-        ensureOpen();
-        await http.write(backfillLine('greenhouses', from, markClock()));
-      },
-    },
+    greenhouses: { write: writeRollups, ...backfillMark('greenhouses') },
 
     async dirtyHours(markedSince, within) {
       ensureOpen();

@@ -184,10 +184,6 @@ export function createRollupMaintainer(
 
   /** Lowest bucket of any device rollup level, looked up once per maintainer: where the greenhouse backfill stops. */
   let greenhouseFloor: Promise<number | undefined> | undefined;
-  const oldestOfAnyLevel = async () => {
-    const known = (await Promise.all(ROLLUP_LEVELS.map((l) => rollups.oldestRollup(l)))).filter((b) => b !== undefined);
-    return known.length > 0 ? Math.min(...known) : undefined;
-  };
 
   /**
    * Up to `budgetHours` of greenhouse rollups for a data directory from before them, merged from
@@ -197,14 +193,19 @@ export function createRollupMaintainer(
   async function backfillGreenhouses(store: GreenhouseRollupStorage, budgetHours: number): Promise<{ hours: number; done: boolean }> {
     const from = await store.readBackfilledFrom();
     if (from === undefined || from === BACKFILL_DONE) return { hours: 0, done: true };
-    greenhouseFloor ??= oldestOfAnyLevel();
+    greenhouseFloor ??= oldestOf(ROLLUP_LEVELS);
     return walkDown(from, await greenhouseFloor, budgetHours, store, async (a, b) => {
       for (const level of ROLLUP_LEVELS) await store.write(level, mergeDevices(await rollups.aggregateLevel(level, a, b, LEVEL_MS[level])));
     });
   }
 
-  async function oldestRollup(): Promise<number | undefined> {
-    const known = (await Promise.all([rollups.oldestRollup('1m'), rollups.oldestRollup('1h')])).filter((b) => b !== undefined);
+  /** The oldest bucket of the 1-minute and 1-hour rollups, which the level backfill reads. */
+  function oldestRollup(): Promise<number | undefined> {
+    return oldestOf(['1m', '1h']);
+  }
+
+  async function oldestOf(levels: readonly RollupLevel[]): Promise<number | undefined> {
+    const known = (await Promise.all(levels.map((l) => rollups.oldestRollup(l)))).filter((b) => b !== undefined);
     return known.length > 0 ? Math.min(...known) : undefined;
   }
 
@@ -221,7 +222,7 @@ export function createRollupMaintainer(
     // First, so that a new store is known to need no backfill before this pass writes its first rollups.
     if ((await rollups.readBackfilledFrom()) === undefined) await startBackfill(started);
     if (greenhouses && (await greenhouses.readBackfilledFrom()) === undefined) {
-      greenhouseFloor = oldestOfAnyLevel();
+      greenhouseFloor = oldestOf(ROLLUP_LEVELS);
       await greenhouses.writeBackfilledFrom(await backfillStart(greenhouseFloor, started));
     }
     const cursor = await rollups.readCursor();
