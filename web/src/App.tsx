@@ -3,11 +3,13 @@ import { LanguageSwitch } from './components/LanguageSwitch.tsx';
 import { Link } from './components/Link.tsx';
 import { LiveStatus } from './components/LiveStatus.tsx';
 import { LogoutButton } from './components/LogoutButton.tsx';
+import { MainNav } from './components/MainNav.tsx';
 import { Loading, Notice } from './components/StatusView.tsx';
 import { CooperativeProvider, useCooperative } from './cooperative.tsx';
 import { GreenhousePage } from './features/greenhouse/GreenhousePage.tsx';
 import { LoginPage } from './features/login/LoginPage.tsx';
 import { OverviewPage } from './features/overview/OverviewPage.tsx';
+import { PeoplePage } from './features/people/PeoplePage.tsx';
 import { parseRoute, useLocation } from './router.ts';
 import { SessionProvider, useSession } from './session.tsx';
 
@@ -38,6 +40,8 @@ function Screen() {
     case 'greenhouse':
       // Keyed so another greenhouse starts from a clean slate instead of showing the previous one's data.
       return <GreenhousePage key={route.id} id={route.id} />;
+    case 'people':
+      return <PeoplePage />;
     case 'notFound':
       return (
         <Notice>
@@ -56,6 +60,7 @@ function Gate() {
   return (
     <CooperativeProvider>
       <AppBar />
+      <MainNav />
       <main id="main">
         <Screen />
       </main>

@@ -4,10 +4,13 @@
  */
 import { useSyncExternalStore } from 'react';
 
-export type Route = { name: 'overview' } | { name: 'greenhouse'; id: string } | { name: 'notFound' };
+export type Route = { name: 'overview' } | { name: 'greenhouse'; id: string } | { name: 'people' } | { name: 'notFound' };
+
+export const PEOPLE_PATH = '/people';
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'overview' };
+  if (pathname === PEOPLE_PATH || pathname === `${PEOPLE_PATH}/`) return { name: 'people' };
   const match = /^\/greenhouses\/([^/]+)\/?$/.exec(pathname);
   if (match?.[1]) {
     try {

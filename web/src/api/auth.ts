@@ -1,10 +1,11 @@
 import { getJson, postJson } from './client.ts';
+import type { Role } from './types.ts';
 
 export interface Me {
   user: {
     id: string;
     name: string;
-    role: 'admin' | 'coop_manager' | 'farmer' | 'extension_officer';
+    role: Role;
     email: string | null;
     phone: string | null;
   };

@@ -44,8 +44,14 @@ export function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
 }
 
 export function postJson<T>(path: string, body: unknown): Promise<T> {
+  return sendJson<T>('POST', path, body);
+}
+
+/** A write; PUT and DELETE of a membership carry no body, and then no content-type (Fastify refuses an empty JSON body). */
+export function sendJson<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  if (body === undefined) return request<T>(path, { method, headers: { accept: 'application/json' } });
   return request<T>(path, {
-    method: 'POST',
+    method,
     headers: { accept: 'application/json', 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });

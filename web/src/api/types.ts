@@ -47,3 +47,37 @@ export interface HistoryResponse {
   step_ms: number;
   series: HistorySeries[];
 }
+
+export type Role = 'admin' | 'coop_manager' | 'farmer' | 'extension_officer';
+
+export interface Farm {
+  id: string;
+  cooperativeId: string;
+  name: string;
+  greenhouseIds: string[];
+}
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  /** Null only for admins. */
+  cooperativeId: string | null;
+  /** Null for an extension officer's eyes, or when the user has none. */
+  email: string | null;
+  phone: string | null;
+  /** A farmer's farms; empty for the other roles. */
+  farmIds: string[];
+  disabled: boolean;
+}
+
+export interface NewUser {
+  name: string;
+  role: Role;
+  email?: string;
+  phone?: string;
+  password: string;
+  /** Admins only (the API takes a manager's own); the farm's cooperative. */
+  cooperativeId?: string;
+  farmIds?: string[];
+}
