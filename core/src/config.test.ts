@@ -20,6 +20,9 @@ describe('config helpers', () => {
     const influx = loadDataConfig({ INFLUX_URL: 'http://127.0.0.1:8086', INFLUX_TOKEN: 't' });
     expect(influx.influx?.database).toBe('canopy');
     expect(influx.influx?.token).toBe('t');
+    expect(influx.influx?.gzip).toBe(false);
+    expect(loadDataConfig({ INFLUX_URL: 'http://x', INFLUX_GZIP: 'true' }).influx?.gzip).toBe(true);
+    expect(() => loadDataConfig({ INFLUX_URL: 'http://x', INFLUX_GZIP: 'yes' })).toThrow(/INFLUX_GZIP/);
     expect(() => loadDataConfig({ INFLUX_URL: 'ftp://x' })).toThrow(/INFLUX_URL/);
     expect(() => loadDataConfig({ INFLUX_URL: 'http://x', INFLUX_DATABASE: "a'b" })).toThrow(/INFLUX_DATABASE/);
   });

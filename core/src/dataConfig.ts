@@ -3,11 +3,11 @@
  * store. Time series go to InfluxDB when INFLUX_URL is set, else to embedded SQLite.
  */
 import { resolve } from 'node:path';
-import { ConfigError, type Env, envOptional, envString, envUrl } from './config.ts';
+import { ConfigError, type Env, envEnum, envOptional, envString, envUrl } from './config.ts';
 
 export interface DataConfig {
   readonly dataDir: string;
-  readonly influx?: { readonly url: URL; readonly token?: string; readonly database: string };
+  readonly influx?: { readonly url: URL; readonly token?: string; readonly database: string; readonly gzip: boolean };
 }
 
 export function loadDataConfig(env: Env): DataConfig {
@@ -18,7 +18,8 @@ export function loadDataConfig(env: Env): DataConfig {
   const database = envString(env, 'INFLUX_DATABASE', 'canopy');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(database)) throw new ConfigError('INFLUX_DATABASE', 'expected letters, digits, _ or -');
   const token = envOptional(env, 'INFLUX_TOKEN');
-  return { dataDir, influx: { url, database, ...(token ? { token } : {}) } };
+  const gzip = envEnum(env, 'INFLUX_GZIP', ['true', 'false'], 'false') === 'true';
+  return { dataDir, influx: { url, database, gzip, ...(token ? { token } : {}) } };
 }
 
 export function metaDbFile(config: DataConfig): string {

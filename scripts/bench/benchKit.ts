@@ -221,11 +221,15 @@ export async function startBroker(dataDir: string, name: string, env: Env = {}):
   return { process: broker, url: `mqtt://127.0.0.1:${port}`, port };
 }
 
+/** Without an InfluxDB the services use the embedded SQLite store in DATA_DIR. */
+const influxEnv = (o: { influxUrl?: string | undefined; database?: string | undefined }): Env =>
+  o.influxUrl ? { INFLUX_URL: o.influxUrl, INFLUX_DATABASE: o.database } : {};
+
 /** Ingest with its /metrics on a loopback port; resolves once that listener is up (subscribed a moment later). */
 export async function startIngest(
   dataDir: string,
   name: string,
-  options: { mqttUrl: string; influxUrl: string; database: string; clientId: string; env?: Env },
+  options: { mqttUrl: string; influxUrl?: string; database?: string; clientId: string; env?: Env },
 ): Promise<Service> {
   const port = await freePort();
   const ingest = serviceProcess(
@@ -235,8 +239,7 @@ export async function startIngest(
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       MQTT_URL: options.mqttUrl,
-      INFLUX_URL: options.influxUrl,
-      INFLUX_DATABASE: options.database,
+      ...influxEnv(options),
       INGEST_CLIENT_ID: options.clientId,
       INGEST_HTTP_HOST: '127.0.0.1',
       INGEST_HTTP_PORT: String(port),
@@ -252,7 +255,7 @@ export async function startIngest(
 export async function startApi(
   dataDir: string,
   name: string,
-  options: { mqttUrl: string; influxUrl: string; database: string },
+  options: { mqttUrl: string; influxUrl?: string; database?: string },
 ): Promise<Service> {
   const port = await freePort();
   const api = serviceProcess(
@@ -262,8 +265,7 @@ export async function startApi(
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       MQTT_URL: options.mqttUrl,
-      INFLUX_URL: options.influxUrl,
-      INFLUX_DATABASE: options.database,
+      ...influxEnv(options),
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
       ADMIN_EMAIL: ADMIN.email,

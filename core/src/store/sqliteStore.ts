@@ -1,7 +1,11 @@
 /**
  * TimeSeriesStore in one embedded SQLite file, for single-box installs without InfluxDB.
- * better-sqlite3 is synchronous, so a worker thread owns the connection and this thread only
+ * better-sqlite3 is synchronous, so worker threads own the connections and this thread only
  * checks input and passes messages: a big batch or a long range never stalls the event loop.
+ *
+ * Two connections: one for ingest's writes and the rollup maintainer, one for the dashboard's
+ * reads (latest values, history). WAL lets the reader read while the writer commits, so a history
+ * request does not queue behind a batch of 2,500 readings or a maintainer pass on one thread.
  */
 import { Worker } from 'node:worker_threads';
 import { checkId, checkRangeQuery, checkReadings } from './inputChecks.ts';
@@ -17,6 +21,11 @@ export interface SqliteStoreOptions {
 /** Resolves once the file is open and its schema in place; rejects with CANOPY_STORE_OPEN otherwise. */
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<RollupStore> {
   const rpc = await connectSqliteWorker(spawnWorker(options.file));
+  // Opened second: the writer has created or migrated the schema, so the reader only reads it.
+  const reader = await connectSqliteWorker(spawnWorker(options.file)).catch(async (err: unknown) => {
+    await rpc.close();
+    throw err;
+  });
   return {
     async write(readings) {
       checkReadings(readings);
@@ -24,11 +33,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Ro
     },
     async latest(greenhouses) {
       for (const g of greenhouses) checkId('greenhouse', g);
-      return greenhouses.length === 0 ? [] : rpc.call({ op: 'latest', greenhouses });
+      return greenhouses.length === 0 ? [] : reader.call({ op: 'latest', greenhouses });
     },
     async range(query) {
       checkRangeQuery(query);
-      return rpc.call({ op: 'range', query });
+      return reader.call({ op: 'range', query });
     },
     async deleteGreenhouses(greenhouses) {
       for (const g of greenhouses) checkId('greenhouse', g);
@@ -52,7 +61,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Ro
       oldestRollup: async (level) => (await rpc.call({ op: 'oldestRollup', level })) ?? undefined,
       deleteBefore: (source, cutoff) => rpc.call({ op: 'deleteBefore', source, cutoff }),
     },
-    close: () => rpc.close(),
+    close: async () => {
+      await Promise.all([reader.close(), rpc.close()]);
+    },
   };
 }
 

