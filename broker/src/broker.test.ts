@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildTopic, topicFilter } from '@canopy/core';
 import { connectMqttReady, createLogger } from '@canopy/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +53,36 @@ describe('broker', () => {
     expect(lateSeen).toEqual([]);
     await Promise.all([sub.endAsync(), pub.endAsync(), late.endAsync()]);
   });
+
+  it('keeps relaying other topics while a subscriber has stopped reading', async () => {
+    const url = `mqtt://127.0.0.1:${broker.port()}`;
+    const service = (clientId: string) => ({ clientId, ...config.service, reconnectPeriod: 0 });
+    const stuck = buildTopic('telemetry', { deviceId: 'stuck' });
+    const frozen = await connectMqttReady(url, { ...service('frozen'), keepalive: 0 });
+    await frozen.subscribeAsync(stuck, { qos: 0 });
+    const socket = frozen.stream as Socket;
+    socket.unpipe();
+    socket.pause();
+    // Send it more than its socket and the kernel hold (24 MB), then leave more messages waiting
+    // for its 'drain' than Aedes' default concurrency (100) has room for.
+    const filler = await connectMqttReady(url, service('filler'));
+    for (let i = 0; i < 400; i++) filler.publish(stuck, Buffer.alloc(60_000), { qos: 0 });
+    await sleep(1_000);
+    const waiting = await Promise.all(Array.from({ length: 120 }, (_, i) => connectMqttReady(url, service(`waiting-${i}`))));
+    for (const client of waiting) client.publish(stuck, '{}', { qos: 0 });
+    await sleep(200);
+
+    const sub = await connectMqttReady(url, service('healthy'));
+    await sub.subscribeAsync(topicFilter('ack'), { qos: 1 });
+    const received = new Promise<string>((resolve) => sub.once('message', (topic) => resolve(topic)));
+    const pub = await connectMqttReady(url, service('healthy-pub'));
+    await pub.publishAsync(buildTopic('ack', { deviceId: 'd1' }), '{}', { qos: 1 });
+    const topic = await Promise.race([received, sleep(5_000, 'not delivered')]);
+    expect(topic).toBe(buildTopic('ack', { deviceId: 'd1' }));
+
+    frozen.end(true);
+    await Promise.all([filler, ...waiting, sub, pub].map((c) => c.endAsync(true)));
+  }, 30_000);
 
   it('refuses a client without credentials in the CONNACK', async () => {
     const url = `mqtt://127.0.0.1:${broker.port()}`;

@@ -136,6 +136,12 @@ export function createBroker(config: BrokerConfig, logger: Logger): Broker {
       persistence = store;
       const broker = await Aedes.createBroker({
         persistence: persistence.persistence,
+        // Unbounded. Aedes' default (100 messages in delivery) queues the rest in mqemitter arrays
+        // drained with shift(), O(queue) each: past ~7,000 msg/s that doubled the CPU per message and
+        // capped the relay there, and a subscriber that stops reading held up every topic until its
+        // drainTimeout (60 s). In-flight messages stay bounded: Aedes reads a client's next chunk only
+        // once the previous one is delivered.
+        concurrency: 0,
         preConnect(client, packet, done) {
           if (packet.clientId === '' && !packet.clean) emptyPersistentId.add(client);
           done(null, true);

@@ -4,7 +4,7 @@
  * querying it), so lost = published − stored is measured, not assumed. Publish → stored
  * latency comes from ingest's lag histogram (the device timestamp is the publish time), CPU and
  * RSS from /proc. Anchors run the same load in the same run: the bare broker relaying to one
- * subscriber, and Debian's Mosquitto in place of the broker.
+ * subscriber, and Debian's Mosquitto in place of the broker; on request, plain Aedes relaying.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,14 +18,22 @@ import { makeTempDir } from '../../tests/helpers/tmp.ts';
 import { histogramQuantile, READINGS_PER_MESSAGE, SERVICE, waitForPort, waitStored } from './benchKit.ts';
 import type { LoadResult, LoadSpec } from './loadgen.ts';
 
-export type PipelineRun = 'memory' | 'sqlite' | 'relay-memory' | 'relay-sqlite' | 'mosquitto' | 'relay-mosquitto';
+export type PipelineRun =
+  | 'memory'
+  | 'sqlite'
+  | 'relay-memory'
+  | 'relay-sqlite'
+  | 'relay-aedes'
+  | 'relay-aedes-unbounded'
+  | 'mosquitto'
+  | 'relay-mosquitto';
 
 export interface PipelineOptions {
   readonly influxUrl: string;
   readonly ratePerS: number;
   readonly durationMs: number;
   readonly devices: number;
-  /** Which runs, in this order (default: the five of the full table, without relay-mosquitto). */
+  /** Which runs, in this order (default: the five of the full table, without relay-mosquitto and relay-aedes*). */
   readonly runs?: readonly PipelineRun[];
   /** Load generator processes, each publishing for its share of the devices (default 1). */
   readonly loadgenProcesses?: number;
@@ -66,6 +74,18 @@ export interface PipelineResult {
 }
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
+const ROOT = join(import.meta.dirname, '../..');
+
+/**
+ * Plain Aedes: its own in-memory persistence, no hooks, on a `noDelay` server, with default options
+ * or with `AEDES_OPTIONS` (JSON). What Aedes itself costs per relayed message, against which
+ * Canopy's broker is measured.
+ */
+const PLAIN_AEDES = `import { createServer } from 'node:net';
+import { Aedes } from 'aedes';
+const broker = await Aedes.createBroker(JSON.parse(process.env.AEDES_OPTIONS));
+createServer({ noDelay: true }, (socket) => broker.handle(socket)).listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));`;
 
 /** Samples a process's CPU (utime + stime) and RSS from /proc while it runs. */
 function sampleProcess(pid: number | undefined): { stop: () => ProcessFigures | undefined } {
@@ -290,12 +310,33 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
       });
     };
 
-    const relayRun = async (name: string, persistence: 'memory' | 'sqlite' | 'mosquitto') => {
+    const startPlainAedes = async (options: object): Promise<{ url: string; stop: () => Promise<void>; pid: number | undefined }> => {
+      const port = await freePort();
+      // Run from the repository root, where `aedes` resolves.
+      const child = spawn(process.execPath, ['--input-type=module', '--eval', PLAIN_AEDES], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, PORT: String(port), AEDES_OPTIONS: JSON.stringify(options), ...profile('aedes') },
+        stdio: 'ignore',
+      });
+      await waitForPort(port);
+      return {
+        url: `mqtt://127.0.0.1:${port}`,
+        pid: child.pid,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await once(child, 'exit');
+        },
+      };
+    };
+
+    const relayRun = async (name: string, persistence: 'memory' | 'sqlite' | 'mosquitto' | { aedes: object }) => {
       run += 1;
       const broker =
         persistence === 'mosquitto'
           ? await startMosquitto()
-          : await startBroker(persistence).then((b) => ({ url: b.url, pid: b.process.pid(), stop: () => b.process.kill('SIGTERM') }));
+          : typeof persistence === 'object'
+            ? await startPlainAedes(persistence.aedes)
+            : await startBroker(persistence).then((b) => ({ url: b.url, pid: b.process.pid(), stop: () => b.process.kill('SIGTERM') }));
       const cpu = sampleProcess(broker.pid);
       const load = await runLoad(
         { mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs, subscriber },
@@ -332,7 +373,10 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
       else if (r === 'relay-memory' || r === 'relay-sqlite') {
         const persistence = r === 'relay-memory' ? 'memory' : 'sqlite';
         await relayRun(`anchor: bare broker relay, ${persistence}`, persistence);
-      } else if (!existsSync(MOSQUITTO)) {
+      } else if (r === 'relay-aedes') await relayRun('anchor: plain Aedes relay (defaults, no hooks)', { aedes: {} });
+      else if (r === 'relay-aedes-unbounded')
+        await relayRun('anchor: plain Aedes relay (concurrency 0, no hooks)', { aedes: { concurrency: 0 } });
+      else if (!existsSync(MOSQUITTO)) {
         notes.push(`Mosquitto anchor skipped: ${MOSQUITTO} is not installed (apt-get install -y mosquitto).`);
       } else if (r === 'relay-mosquitto') await relayRun('anchor: bare Mosquitto relay', 'mosquitto');
       else {
