@@ -24,17 +24,16 @@ export function encodeRecord(readings: readonly StoredReading[]): string {
   return `${JSON.stringify([...groups.values()])}\n`;
 }
 
-/** The usual record, one device in one greenhouse, written without the grouping: the same JSON. */
+/** The usual record, one device in one greenhouse, without the grouping: the same JSON, one stringify call. */
 function oneGroup(readings: readonly StoredReading[]): string | undefined {
   const first = readings[0];
   if (!first) return undefined;
-  let rows = '';
+  const rows: Encoded[2] = [];
   for (const r of readings) {
-    if (r.device !== first.device || r.greenhouse !== first.greenhouse || !Number.isFinite(r.value) || !Number.isFinite(r.ts))
-      return undefined;
-    rows += `${rows === '' ? '' : ','}[${r.ts},${JSON.stringify(r.metric)},${r.value}]`;
+    if (r.device !== first.device || r.greenhouse !== first.greenhouse) return undefined;
+    rows.push([r.ts, r.metric, r.value]);
   }
-  return `[[${JSON.stringify(first.device)},${JSON.stringify(first.greenhouse)},[${rows}]]]\n`;
+  return `${JSON.stringify([[first.device, first.greenhouse, rows]])}\n`;
 }
 
 /** Undefined for a line that is not a whole record. */

@@ -26,8 +26,11 @@ export type PublishLive = (topic: string, payload: string) => void;
 const MAX_PAYLOAD_CHARS = 32 * 1024;
 
 interface Room {
-  /** The newest reading per device and metric since the last message. */
-  pending: Map<string, StoredReading>;
+  /**
+   * The newest reading per device and metric since the last message, by device then metric: no
+   * key string to build and hash for every reading.
+   */
+  pending: Map<string, Map<string, StoredReading>>;
   sentAt: number;
   timer: NodeJS.Timeout | undefined;
 }
@@ -40,10 +43,9 @@ export function createLivePublisher(publish: PublishLive, intervalMs: number): L
   function send(greenhouse: string, room: Room): void {
     room.timer = undefined;
     room.sentAt = Date.now();
-    const readings = Array.from(
-      room.pending.values(),
-      (r): LiveReading => ({ device: r.device, metric: r.metric, ts: r.ts, value: r.value }),
-    );
+    const readings: LiveReading[] = [];
+    for (const metrics of room.pending.values())
+      for (const r of metrics.values()) readings.push({ device: r.device, metric: r.metric, ts: r.ts, value: r.value });
     room.pending = new Map();
     const topic = buildTopic('live', { greenhouseId: greenhouse });
     const whole = JSON.stringify({ greenhouse, readings } satisfies LiveMessage);
@@ -67,9 +69,13 @@ export function createLivePublisher(publish: PublishLive, intervalMs: number): L
         rooms.set(greenhouse, room);
       }
       for (const r of readings) {
-        const key = `${r.device}/${r.metric}`;
-        const current = room.pending.get(key);
-        if (!current || current.ts <= r.ts) room.pending.set(key, r);
+        let metrics = room.pending.get(r.device);
+        if (!metrics) {
+          metrics = new Map();
+          room.pending.set(r.device, metrics);
+        }
+        const current = metrics.get(r.metric);
+        if (!current || current.ts <= r.ts) metrics.set(r.metric, r);
       }
       if (room.timer) return;
       // Even when idle, wait for the next turn: the rest of the messages read in this one join the message.

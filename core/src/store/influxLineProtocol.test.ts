@@ -4,14 +4,14 @@ import { toLineProtocol } from './influxLineProtocol.ts';
 const at = { device: 'gh1-climate', greenhouse: 'gh-1' };
 
 describe('toLineProtocol', () => {
-  it('puts the metrics of one device and instant into one point with ms timestamps', () => {
+  it('puts the metrics of one device and instant into one point with ms timestamps, fields in arrival order', () => {
     const body = toLineProtocol([
       { ...at, ts: 1_700_000_000_123, metric: 'rh_pct', value: 61 },
       { ...at, ts: 1_700_000_000_123, metric: 'air_temp_c', value: 21.5 },
       { ...at, ts: 1_700_000_060_000, metric: 'air_temp_c', value: 22 },
     ]);
     expect(body.split('\n')).toEqual([
-      'telemetry,device=gh1-climate,greenhouse=gh-1 air_temp_c=21.5,rh_pct=61 1700000000123',
+      'telemetry,device=gh1-climate,greenhouse=gh-1 rh_pct=61,air_temp_c=21.5 1700000000123',
       'telemetry,device=gh1-climate,greenhouse=gh-1 air_temp_c=22 1700000060000',
     ]);
   });
@@ -38,6 +38,25 @@ describe('toLineProtocol', () => {
       { ...at, ts: 1, metric: 'ph', value: 7.25 },
     ]);
     expect(body).toBe('telemetry,device=gh1-climate,greenhouse=gh-1 ph=7.25 1');
+  });
+
+  it('joins a point again when its readings are not consecutive', () => {
+    const body = toLineProtocol([
+      { ...at, ts: 1, metric: 'ph', value: 6 },
+      { device: 'b', greenhouse: 'g', ts: 1, metric: 'ph', value: 6 },
+      { ...at, ts: 1, metric: 'ec_ms_cm', value: 1.5 },
+    ]);
+    expect(body.split('\n')).toEqual([
+      'telemetry,device=gh1-climate,greenhouse=gh-1 ph=6,ec_ms_cm=1.5 1',
+      'telemetry,device=b,greenhouse=g ph=6 1',
+    ]);
+  });
+
+  it('escapes tag values and field keys as the InfluxDB client does', () => {
+    const odd = 'a b,c=d\ne\rf\tg';
+    expect(toLineProtocol([{ device: odd, greenhouse: odd, ts: 1, metric: odd, value: 1 }])).toBe(
+      'telemetry,device=a\\ b\\,c\\=d\\ne\\rf\\tg,greenhouse=a\\ b\\,c\\=d\\ne\\rf\\tg a\\ b\\,c\\=d\\ne\\rf\\tg=1 1',
+    );
   });
 
   it('returns an empty body for no readings', () => {
