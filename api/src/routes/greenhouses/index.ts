@@ -30,16 +30,13 @@ export const greenhouseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/greenhouses/:id/history',
     {
-      // The schema still validates the query and describes the answer; JSON.stringify writes ~30,000
-      // numbers four times faster than the schema-compiled serializer (2.5 vs 10 ms for a day of 8 metrics).
-      serializerCompiler: () => JSON.stringify,
       schema: {
         params: GreenhouseParams,
         querystring: HistoryQuery,
         response: { 200: HistoryBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const record = await app.access.greenhouse(req.principal, req.params.id, 'read');
       const metrics = parseMetrics(req.query);
       const { from, to, stepMs } = parseRange(req.query, Date.now());
@@ -47,6 +44,10 @@ export const greenhouseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const timeZone = await cooperativeTimeZone(meta, record.cooperativeId);
       const byDevice = req.query.by === 'device';
       const series = await store.range({ greenhouse: record.id, metrics, from, to, stepMs, byDevice, ...(timeZone ? { timeZone } : {}) });
+      // JSON.stringify writes its ~30,000 numbers four times faster than the serializer compiled from
+      // the schema (2.5 vs 10 ms for a day of 8 metrics), which still describes the answer; errors
+      // thrown above keep theirs.
+      reply.serializer(JSON.stringify);
       return { from, to, step_ms: stepMs, series };
     },
   );
