@@ -6,7 +6,7 @@
  * RSS from /proc. Anchors run the same load in the same run: the bare broker relaying to one
  * subscriber, and Debian's Mosquitto in place of the broker; on request, plain Aedes relaying.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,6 +188,25 @@ async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
   }
 }
 
+/** An anchor broker (Mosquitto, plain Aedes) in a child process, once it listens. */
+interface ChildBroker {
+  readonly url: string;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+async function childBroker(child: ChildProcess, port: number): Promise<ChildBroker> {
+  await waitForPort(port);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
 export async function benchPipeline(options: PipelineOptions): Promise<{ results: PipelineResult[]; notes: string[] }> {
   const dir = await makeTempDir('bench-pipeline');
   const notes: string[] = [];
@@ -230,7 +249,7 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
       return { url: `mqtt://127.0.0.1:${port}`, process: broker };
     };
 
-    const startMosquitto = async (): Promise<{ url: string; stop: () => Promise<void>; pid: number | undefined }> => {
+    const startMosquitto = async (): Promise<ChildBroker> => {
       const port = await freePort();
       const conf = join(dir.path, `mosquitto-${run}.conf`);
       // Unlimited inflight and queue, nothing on disk: the peer stack's conditions.
@@ -239,15 +258,7 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
         `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 0\nmax_queued_messages 0\nset_tcp_nodelay true\n`,
       );
       const child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
-      await waitForPort(port);
-      return {
-        url: `mqtt://127.0.0.1:${port}`,
-        pid: child.pid,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await once(child, 'exit');
-        },
-      };
+      return childBroker(child, port);
     };
 
     const pipelineRun = async (name: string, broker: { url: string; pid: number | undefined }) => {
@@ -310,7 +321,7 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
       });
     };
 
-    const startPlainAedes = async (options: object): Promise<{ url: string; stop: () => Promise<void>; pid: number | undefined }> => {
+    const startPlainAedes = async (options: object): Promise<ChildBroker> => {
       const port = await freePort();
       // Run from the repository root, where `aedes` resolves.
       const child = spawn(process.execPath, ['--input-type=module', '--eval', PLAIN_AEDES], {
@@ -318,15 +329,7 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
         env: { PATH: process.env.PATH, PORT: String(port), AEDES_OPTIONS: JSON.stringify(options), ...profile('aedes') },
         stdio: 'ignore',
       });
-      await waitForPort(port);
-      return {
-        url: `mqtt://127.0.0.1:${port}`,
-        pid: child.pid,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await once(child, 'exit');
-        },
-      };
+      return childBroker(child, port);
     };
 
     const relayRun = async (name: string, persistence: 'memory' | 'sqlite' | 'mosquitto' | { aedes: object }) => {
