@@ -222,7 +222,7 @@ export async function startBroker(dataDir: string, name: string, env: Env = {}):
 }
 
 /** Without an InfluxDB the services use the embedded SQLite store in DATA_DIR. */
-const influxEnv = (o: { influxUrl?: string | undefined; database?: string | undefined }): Env =>
+export const influxEnv = (o: { influxUrl?: string | undefined; database?: string | undefined }): Env =>
   o.influxUrl ? { INFLUX_URL: o.influxUrl, INFLUX_DATABASE: o.database } : {};
 
 /** Ingest with its /metrics on a loopback port; resolves once that listener is up (subscribed a moment later). */

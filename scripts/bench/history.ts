@@ -33,6 +33,7 @@ import { apiKeyClient, type Client } from '../../tests/helpers/stack.ts';
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
 import {
   ADMIN,
+  influxEnv,
   loadAverage,
   metricValue,
   runLoad,
@@ -355,7 +356,7 @@ async function measureStore(kind: 'sqlite' | 'influx', scale: Scale, influxUrl?:
       `${greenhouse.replace('-', '')}-sensor-1`,
     ];
     const logger = createLogger({ name: 'bench', level: 'warn' });
-    const dataEnv = { DATA_DIR: dir.path, ...(kind === 'influx' ? { INFLUX_URL: influxUrl, INFLUX_DATABASE: database } : {}) };
+    const dataEnv = { DATA_DIR: dir.path, ...influxEnv(influx) };
     const store = await openTimeSeriesStore(loadDataConfig(dataEnv), logger);
     let seeded: Omit<HistoryResult['seeded'], 'settledSeconds'>;
     let settledS: number;
