@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,20 @@ export function sampleProcess(pid: number | undefined, everyMs = 500): ProcessSa
       }
     },
   };
+}
+
+/** The `influxd` this process started (tests/helpers/influxd.ts), if any. */
+export function childInfluxd(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.includes('(influxd)') && Number(stat.split(') ')[1]?.split(' ')[1]) === process.pid) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }
 
 /** Load average over 1, 5 and 15 minutes, for the conditions line of a report. */

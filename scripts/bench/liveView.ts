@@ -22,6 +22,7 @@ import { Decoder, Encoder, type Packet } from 'socket.io-parser';
 import { apiKeyClient } from '../../tests/helpers/stack.ts';
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
 import {
+  childInfluxd,
   fmt,
   loadAverage,
   metricValue,
@@ -61,10 +62,12 @@ export interface LiveViewRun {
   readonly acked: number;
   /** Readings delivered to sockets during the load (each counted once per socket). */
   readonly readingsSeen: number;
-  /** publish → Socket.IO per delivered reading. */
+  /** publish → Socket.IO per delivered reading, in the steady state (after the ramp). */
   readonly p50Ms?: number;
   readonly p99Ms?: number;
   readonly maxMs?: number;
+  /** The same p99 over the whole run, its first RAMP_MS included. */
+  readonly wholeRunP99Ms?: number;
   /** publish → ingest's live MQTT topic per reading (a subscriber next to the API's): the part before the API. */
   readonly topicP50Ms?: number;
   readonly topicP99Ms?: number;
@@ -74,6 +77,10 @@ export interface LiveViewRun {
   readonly roomUpdatesPerSMean: number;
   readonly roomUpdatesPerSMax: number;
   readonly api?: ProcessFigures;
+  /** CPU and RSS of the broker, ingest and influxd over the run: with the API and the sockets, how busy the machine was. */
+  readonly broker?: ProcessFigures;
+  readonly ingest?: ProcessFigures;
+  readonly influxd?: ProcessFigures;
   readonly apiLoopLagP50Ms: number;
   readonly apiLoopLagP99Ms: number;
   readonly apiLoopLagMaxMs: number;
@@ -85,6 +92,12 @@ export interface LiveViewRun {
 
 /** Ingest's LIVE_INTERVAL_MS default, the services here run with. */
 const COALESCING_MS = 250;
+/**
+ * Each run's load starts with this ramp, outside its figures: the target is at a steady rate, and
+ * the first seconds after hundreds of devices connect and begin publishing at once are not (the
+ * services' queues and heaps grow to their steady size then). The whole run's p99 is reported too.
+ */
+const RAMP_MS = 5_000;
 /** Longest the readings of a run may keep arriving after its load ended. */
 const TAIL_MAX_MS = 120_000;
 
@@ -95,26 +108,56 @@ export interface LiveViewResult {
   readonly notes: string[];
 }
 
-/** Millisecond latency counts up to a minute; beyond lands in the last slot. */
+interface Quantiles {
+  readonly total: number;
+  quantile(q: number): number | undefined;
+}
+
+/**
+ * Millisecond latency counts up to a minute (beyond lands in the last slot), kept per second of
+ * the readings' publish time, so that the load's first seconds can be told from its steady state.
+ */
 function latencyRecorder() {
-  const counts = new Uint32Array(60_001);
-  let total = 0;
+  const bySecond = new Map<number, Uint32Array>();
+  // The readings of a message nearly all fall in one second: the last second's counts are at hand.
+  let lastSecond = Number.NaN;
+  let counts: Uint32Array = new Uint32Array(0);
   return {
-    add(ms: number) {
+    add(ts: number, ms: number) {
+      const second = Math.floor(ts / 1_000);
+      if (second !== lastSecond) {
+        lastSecond = second;
+        counts = bySecond.get(second) ?? new Uint32Array(60_001);
+        bySecond.set(second, counts);
+      }
       const slot = Math.min(60_000, Math.max(0, Math.round(ms)));
       counts[slot] = (counts[slot] ?? 0) + 1;
-      total += 1;
     },
-    total: () => total,
-    quantile(q: number): number | undefined {
-      if (total === 0) return undefined;
-      const rank = Math.ceil(q * total);
-      let seen = 0;
-      for (let ms = 0; ms < counts.length; ms++) {
-        seen += counts[ms] ?? 0;
-        if (seen >= rank) return ms;
+    /** Quantiles of the readings published in the whole seconds from `fromTs` on. */
+    since(fromTs = Number.NEGATIVE_INFINITY): Quantiles {
+      const counts = new Uint32Array(60_001);
+      let total = 0;
+      for (const [second, c] of bySecond) {
+        if (second * 1_000 < fromTs) continue;
+        for (let ms = 0; ms < c.length; ms++) {
+          const n = c[ms] ?? 0;
+          counts[ms] = (counts[ms] ?? 0) + n;
+          total += n;
+        }
       }
-      return undefined;
+      return {
+        total,
+        quantile(q: number): number | undefined {
+          if (total === 0) return undefined;
+          const rank = Math.ceil(q * total);
+          let seen = 0;
+          for (let ms = 0; ms < counts.length; ms++) {
+            seen += counts[ms] ?? 0;
+            if (seen >= rank) return ms;
+          }
+          return undefined;
+        },
+      };
     },
   };
 }
@@ -233,7 +276,7 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
       let startedAt = Number.POSITIVE_INFINITY;
       let lastSeenAt = Date.now();
       onTap = (m, at) => {
-        for (const r of m.readings) if (r.ts >= startedAt) atTopic.add(at - r.ts);
+        for (const r of m.readings) if (r.ts >= startedAt) atTopic.add(r.ts, at - r.ts);
       };
       for (const [i, socket] of open.entries()) {
         socket.on('readings', (m: LiveMessage) => {
@@ -243,12 +286,12 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
           for (const r of m.readings) {
             if (r.ts < startedAt) continue;
             counted = true;
-            all.add(at - r.ts);
+            all.add(r.ts, at - r.ts);
             newestTs = Math.max(newestTs, r.ts);
           }
           if (!counted) return;
           lastSeenAt = at;
-          newest.add(at - newestTs);
+          newest.add(newestTs, at - newestTs);
           const key = `${i} ${m.greenhouse}`;
           const room = rooms.get(key) ?? { messages: 0, firstAt: at, lastAt: at };
           rooms.set(key, room);
@@ -257,21 +300,21 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
         });
       }
       await scrape(api.url); // resets the API's event-loop histogram
-      const cpu = sampleProcess(api.process.pid());
+      const samplers = [api.process.pid(), broker.process.pid(), ingest.process.pid(), childInfluxd()].map((pid) => sampleProcess(pid));
       loop.enable();
       const clientCpu = process.cpuUsage();
       startedAt = Date.now();
-      const load = await runLoad({ mqttUrl: broker.url, devices: credentials, ratePerS, durationMs });
+      const load = await runLoad({ mqttUrl: broker.url, devices: credentials, ratePerS, durationMs: RAMP_MS + durationMs });
       // The tail: when ingest falls behind, its readings keep arriving after the load; all of them count.
       const tailUntil = Date.now() + TAIL_MAX_MS;
       while (Date.now() < tailUntil && Date.now() - lastSeenAt < 2_000) await sleep(100);
-      const tailS = Math.round((Date.now() - load.firstPublishAt - durationMs) / 1_000);
+      const tailS = Math.round((Date.now() - load.firstPublishAt - RAMP_MS - durationMs) / 1_000);
       if (record && Date.now() >= tailUntil)
         notes.push(`${name}: readings still arriving ${TAIL_MAX_MS / 1_000} s after the load; its latencies are a lower bound.`);
       loop.disable();
       const clientCpuUs = process.cpuUsage(clientCpu);
       const clientCpuPct = Math.round(((clientCpuUs.user + clientCpuUs.system) / 1_000 / (Date.now() - startedAt)) * 100);
-      const figures = cpu.stop();
+      const [apiFigures, brokerFigures, ingestFigures, influxdFigures] = samplers.map((s) => s.stop());
       const metrics = await scrape(api.url);
       onTap = () => {};
       const counted = [...rooms.values()];
@@ -279,6 +322,12 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
       const rates = counted.filter((r) => r.messages > 1).map((r) => (r.messages * 1_000) / (r.lastAt - r.firstAt + COALESCING_MS));
       const ms = (s: number) => Math.round(s * 1_000);
       if (!record) return;
+      const steadyFrom = load.firstPublishAt + RAMP_MS;
+      const [steady, steadyAtTopic, steadyNewest] = [all, atTopic, newest].map((r) => r.since(steadyFrom)) as [
+        Quantiles,
+        Quantiles,
+        Quantiles,
+      ];
       runs.push({
         name,
         offeredPerS: ratePerS,
@@ -287,17 +336,21 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
         rooms: count === 1 ? options.greenhouses : Math.min(count, options.greenhouses),
         published: load.published,
         acked: load.acked,
-        readingsSeen: all.total(),
-        p50Ms: all.quantile(0.5),
-        p99Ms: all.quantile(0.99),
-        maxMs: all.quantile(1),
-        topicP50Ms: atTopic.quantile(0.5),
-        topicP99Ms: atTopic.quantile(0.99),
-        newestP50Ms: newest.quantile(0.5),
-        newestP99Ms: newest.quantile(0.99),
+        readingsSeen: steady.total,
+        p50Ms: steady.quantile(0.5),
+        p99Ms: steady.quantile(0.99),
+        maxMs: steady.quantile(1),
+        wholeRunP99Ms: all.since().quantile(0.99),
+        topicP50Ms: steadyAtTopic.quantile(0.5),
+        topicP99Ms: steadyAtTopic.quantile(0.99),
+        newestP50Ms: steadyNewest.quantile(0.5),
+        newestP99Ms: steadyNewest.quantile(0.99),
         roomUpdatesPerSMean: rates.length ? Number((rates.reduce((a, b) => a + b, 0) / rates.length).toFixed(2)) : 0,
         roomUpdatesPerSMax: rates.length ? Number(Math.max(...rates).toFixed(2)) : 0,
-        ...(figures ? { api: figures } : {}),
+        ...(apiFigures ? { api: apiFigures } : {}),
+        ...(brokerFigures ? { broker: brokerFigures } : {}),
+        ...(ingestFigures ? { ingest: ingestFigures } : {}),
+        ...(influxdFigures ? { influxd: influxdFigures } : {}),
         apiLoopLagP50Ms: ms(metricValue(metrics, 'canopy_api_nodejs_eventloop_lag_p50_seconds')),
         apiLoopLagP99Ms: ms(metricValue(metrics, 'canopy_api_nodejs_eventloop_lag_p99_seconds')),
         apiLoopLagMaxMs: ms(metricValue(metrics, 'canopy_api_nodejs_eventloop_lag_max_seconds')),
@@ -336,15 +389,15 @@ export function liveViewTable(result: LiveViewResult): string[] {
   const target = (r: LiveViewRun | undefined) =>
     r?.p99Ms === undefined ? '-' : `${r.p99Ms < 300 ? 'met' : '**not met**'} (${fmt(r.p99Ms)} ms)`;
   return [
-    `## Live view (${fmt(o.greenhouses * o.devicesPerGreenhouse)} devices in ${o.greenhouses} greenhouses, QoS 1, ${o.durationMs / 1_000} s a run)`,
+    `## Live view (${fmt(o.greenhouses * o.devicesPerGreenhouse)} devices in ${o.greenhouses} greenhouses, QoS 1, ${o.durationMs / 1_000} s a run after a ${RAMP_MS / 1_000} s ramp)`,
     '',
-    `Load average at the end: ${result.loadAverage}. Latency is per delivered reading, publish → the socket's handler (the coalescing wait included); at live topic = the same readings at a plain MQTT subscriber to ingest's coalesced live topic (what the API receives); the tail is how long readings of the run kept arriving after its load ended.`,
+    `Load average at the end: ${result.loadAverage}. Latency is per delivered reading, publish → the socket's handler (the coalescing wait included), over the readings published after each run's first ${RAMP_MS / 1_000} s; whole run = the p99 with those seconds included; at live topic = the same readings at a plain MQTT subscriber to ingest's coalesced live topic (what the API receives); the tail is how long readings of the run kept arriving after its load ended.`,
     '',
-    '| run | offered msg/s | published | readings seen | p50 / p99 / max (ms) | at live topic p50 / p99 (ms) | newest reading p50 / p99 (ms) | tail (s) | updates/s per room mean / max | API CPU / RSS | API loop lag p50 / p99 / max (ms) | client loop lag p99 (ms) / CPU |',
-    '| --- | ---: | ---: | ---: | --- | --- | --- | ---: | --- | --- | --- | --- |',
+    '| run | offered msg/s | published | readings seen | p50 / p99 / max (ms) | whole run p99 (ms) | at live topic p50 / p99 (ms) | newest reading p50 / p99 (ms) | tail (s) | updates/s per room mean / max | CPU broker / ingest / API / influxd | API RSS | API loop lag p50 / p99 / max (ms) | client loop lag p99 (ms) / CPU |',
+    '| --- | ---: | ---: | ---: | --- | ---: | --- | --- | ---: | --- | --- | --- | --- | --- |',
     ...result.runs.map(
       (r) =>
-        `| ${r.name} | ${fmt(r.offeredPerS)} | ${fmt(r.published)} | ${fmt(r.readingsSeen)} | ${fmt(r.p50Ms)} / ${fmt(r.p99Ms)} / ${fmt(r.maxMs)} | ${fmt(r.topicP50Ms)} / ${fmt(r.topicP99Ms)} | ${fmt(r.newestP50Ms)} / ${fmt(r.newestP99Ms)} | ${r.tailS} | ${r.roomUpdatesPerSMean} / ${r.roomUpdatesPerSMax} | ${r.api ? `${r.api.cpuPct}% / ${r.api.maxRssMb} MB` : '-'} | ${r.apiLoopLagP50Ms} / ${r.apiLoopLagP99Ms} / ${r.apiLoopLagMaxMs} | ${r.clientLoopLagP99Ms} / ${r.clientCpuPct}% |`,
+        `| ${r.name} | ${fmt(r.offeredPerS)} | ${fmt(r.published)} | ${fmt(r.readingsSeen)} | ${fmt(r.p50Ms)} / ${fmt(r.p99Ms)} / ${fmt(r.maxMs)} | ${fmt(r.wholeRunP99Ms)} | ${fmt(r.topicP50Ms)} / ${fmt(r.topicP99Ms)} | ${fmt(r.newestP50Ms)} / ${fmt(r.newestP99Ms)} | ${r.tailS} | ${r.roomUpdatesPerSMean} / ${r.roomUpdatesPerSMax} | ${[r.broker, r.ingest, r.api, r.influxd].map((p) => (p ? `${p.cpuPct}%` : '-')).join(' / ')} | ${r.api ? `${r.api.maxRssMb} MB` : '-'} | ${r.apiLoopLagP50Ms} / ${r.apiLoopLagP99Ms} / ${r.apiLoopLagMaxMs} | ${r.clientLoopLagP99Ms} / ${r.clientCpuPct}% |`,
     ),
     '',
     '| ratio / target | value |',

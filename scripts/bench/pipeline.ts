@@ -8,14 +8,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { demoCooperative } from '@canopy/core';
 import { type MqttCredentials, metaDbFile, openMetaDb, rotateDeviceSecret, seedDemo } from '@canopy/core/node';
 import { freePort, type ServiceProcess, serviceProcess } from '../../tests/helpers/serviceProcess.ts';
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
-import { histogramQuantile, READINGS_PER_MESSAGE, SERVICE, waitForPort, waitStored } from './benchKit.ts';
+import { childInfluxd, histogramQuantile, READINGS_PER_MESSAGE, SERVICE, waitForPort, waitStored } from './benchKit.ts';
 import type { LoadResult, LoadSpec } from './loadgen.ts';
 
 export type PipelineRun =
@@ -395,20 +395,6 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
   } finally {
     await dir.remove();
   }
-}
-
-/** The `influxd` this process started (tests/helpers/influxd.ts), if any. */
-function childInfluxd(): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.includes('(influxd)') && Number(stat.split(') ')[1]?.split(' ')[1]) === process.pid) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
 }
 
 function loadgenFigures(load: LoadResult, messages: number): { loadgen?: ProcessFigures } {
