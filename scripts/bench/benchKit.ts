@@ -37,6 +37,10 @@ export const ADMIN = { email: 'admin@bench.canopy', password: 'bench-admin-passw
 export interface ProcessFigures {
   readonly cpuPct: number;
   readonly maxRssMb: number;
+  /** CPU seconds (user + system) over the run. */
+  readonly cpuS?: number;
+  /** CPU microseconds per delivered (stored or relayed) message. */
+  readonly usPerMsg?: number;
 }
 
 export interface ProcessSampler {
@@ -71,7 +75,7 @@ export function sampleProcess(pid: number | undefined, everyMs = 500): ProcessSa
         sample();
         // Clock ticks are 1/100 s on Linux.
         const cpuS = (ticks() - started.ticks) / 100;
-        return { cpuPct: Math.round((cpuS / ((Date.now() - started.at) / 1_000)) * 100), maxRssMb: Math.round(maxRss) };
+        return { cpuPct: Math.round((cpuS / ((Date.now() - started.at) / 1_000)) * 100), maxRssMb: Math.round(maxRss), cpuS };
       } catch {
         return undefined;
       }
@@ -120,11 +124,13 @@ export async function waitForPort(port: number, timeoutMs = 60_000): Promise<voi
 const MAX_SPEC_CHARS = 100_000;
 
 /**
- * Runs scripts/bench/loadgen.ts in its own process (its CPU is not the pipeline's); a device
- * list too long for one command line is split over several generators that start together.
+ * Runs scripts/bench/loadgen.ts in its own process (its CPU is not the pipeline's), or in
+ * `processes` of them that start together, each with its share of the devices and of the rate
+ * (the subscriber in the first); a device list too long for one command line is split too. Their
+ * counts and CPU are summed, their times merged.
  */
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const n = Math.min(spec.devices.length, Math.ceil(JSON.stringify(spec).length / MAX_SPEC_CHARS));
+export async function runLoad(spec: LoadSpec, processes = 1): Promise<LoadResult> {
+  const n = Math.min(spec.devices.length, Math.max(processes, Math.ceil(JSON.stringify(spec).length / MAX_SPEC_CHARS)));
   if (n <= 1) return runLoadProcess(spec);
   // Each generator connects its devices first, then waits for this instant.
   const startAt = Date.now() + 1_500 + spec.devices.length * 5;
@@ -139,7 +145,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       }),
     ),
   );
-  const sum = (k: 'published' | 'acked' | 'relayed') => results.reduce((a, r) => a + r[k], 0);
+  const sum = (k: 'published' | 'acked' | 'relayed' | 'cpuS') => results.reduce((a, r) => a + (r[k] ?? 0), 0);
   return {
     published: sum('published'),
     acked: sum('acked'),
@@ -147,6 +153,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     firstPublishAt: Math.min(...results.map((r) => r.firstPublishAt)),
     lastAckAt: Math.max(...results.map((r) => r.lastAckAt)),
     lastRelayAt: Math.max(...results.map((r) => r.lastRelayAt)),
+    cpuS: sum('cpuS'),
   };
 }
 

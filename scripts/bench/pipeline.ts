@@ -8,15 +8,25 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { demoCooperative } from '@canopy/core';
 import { type MqttCredentials, metaDbFile, openMetaDb, rotateDeviceSecret, seedDemo } from '@canopy/core/node';
 import { freePort, type ServiceProcess, serviceProcess } from '../../tests/helpers/serviceProcess.ts';
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
-import { childInfluxd, histogramQuantile, READINGS_PER_MESSAGE, SERVICE, waitForPort, waitStored } from './benchKit.ts';
-import type { LoadResult, LoadSpec } from './loadgen.ts';
+import {
+  childInfluxd,
+  histogramQuantile,
+  type ProcessFigures,
+  READINGS_PER_MESSAGE,
+  runLoad,
+  SERVICE,
+  sampleProcess,
+  waitForPort,
+  waitStored,
+} from './benchKit.ts';
+import type { LoadResult } from './loadgen.ts';
 
 export type PipelineRun =
   | 'memory'
@@ -41,15 +51,6 @@ export interface PipelineOptions {
   readonly profileDir?: string;
   /** Pid of the store's server, for its CPU figures. */
   readonly influxPid?: number;
-}
-
-export interface ProcessFigures {
-  readonly cpuPct: number;
-  readonly maxRssMb: number;
-  /** CPU seconds (user + system) over the run. */
-  readonly cpuS?: number;
-  /** CPU microseconds per delivered (stored or relayed) message. */
-  readonly usPerMsg?: number;
 }
 
 export interface PipelineResult {
@@ -87,41 +88,6 @@ const broker = await Aedes.createBroker(JSON.parse(process.env.AEDES_OPTIONS));
 createServer({ noDelay: true }, (socket) => broker.handle(socket)).listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => process.exit(0));`;
 
-/** Samples a process's CPU (utime + stime) and RSS from /proc while it runs. */
-function sampleProcess(pid: number | undefined): { stop: () => ProcessFigures | undefined } {
-  const ticks = () => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  };
-  const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  if (pid === undefined) return { stop: (): ProcessFigures | undefined => undefined };
-  const started = { at: Date.now(), ticks: ticks() };
-  let maxRss = rssMb();
-  const timer = setInterval(() => {
-    try {
-      maxRss = Math.max(maxRss, rssMb());
-    } catch {
-      // exited
-    }
-  }, 500);
-  return {
-    stop(): ProcessFigures | undefined {
-      clearInterval(timer);
-      try {
-        // Clock ticks are 1/100 s on Linux.
-        const cpuS = (ticks() - started.ticks) / 100;
-        return {
-          cpuPct: Math.round((cpuS / ((Date.now() - started.at) / 1_000)) * 100),
-          maxRssMb: Math.round(Math.max(maxRss, rssMb())),
-          cpuS,
-        };
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
-
 /**
  * `--cpu-prof` is refused in NODE_OPTIONS, and the services are started by a shared helper: a
  * preload module (a data: URL) profiles the process through the inspector and writes the profile
@@ -141,52 +107,6 @@ process.on('exit', () => s.post('Profiler.stop', (err, r) => { if (!err) writeFi
 
 const perMsg = (p: ProcessFigures | undefined, messages: number): ProcessFigures | undefined =>
   p && p.cpuS !== undefined && messages > 0 ? { ...p, usPerMsg: Math.round((p.cpuS * 1e6) / messages) } : p;
-
-/**
- * Runs the load from `processes` load generators at once, each with its share of the devices and
- * of the rate (the subscriber in the first); their counts are summed, their times merged.
- */
-async function runLoad(spec: LoadSpec, processes = 1): Promise<LoadResult> {
-  const n = Math.max(1, Math.min(processes, spec.devices.length));
-  if (n === 1) return runLoadProcess(spec);
-  // Start together: each generator connects its devices first, then waits for this instant.
-  const startAt = Date.now() + 1_500 + spec.devices.length * 5;
-  const shares = Array.from({ length: n }, (_, i) => ({
-    ...spec,
-    devices: spec.devices.filter((_, j) => j % n === i),
-    ratePerS: spec.ratePerS / n,
-    startAt,
-    ...(i === 0 && spec.subscriber ? { subscriber: spec.subscriber } : { subscriber: undefined }),
-  }));
-  const results = await Promise.all(shares.map((s) => runLoadProcess(s)));
-  const sum = (k: 'published' | 'acked' | 'relayed' | 'cpuS') => results.reduce((a, r) => a + (r[k] ?? 0), 0);
-  return {
-    published: sum('published'),
-    acked: sum('acked'),
-    relayed: sum('relayed'),
-    firstPublishAt: Math.min(...results.map((r) => r.firstPublishAt)),
-    lastAckAt: Math.max(...results.map((r) => r.lastAckAt)),
-    lastRelayAt: Math.max(...results.map((r) => r.lastRelayAt)),
-    cpuS: sum('cpuS'),
-  };
-}
-
-async function runLoadProcess(spec: LoadSpec): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'loadgen.ts'), JSON.stringify(spec)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  await once(child, 'exit');
-  const line = out.trim().split('\n').at(-1) ?? '';
-  try {
-    return JSON.parse(line) as LoadResult;
-  } catch {
-    throw new Error(`load generator failed: ${out.slice(-500)}`);
-  }
-}
 
 /** An anchor broker (Mosquitto, plain Aedes) in a child process, once it listens. */
 interface ChildBroker {
