@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import type { AuthConfig } from './config.ts';
 import { authPlugin } from './plugins/auth.ts';
+import { compressionPlugin } from './plugins/compression.ts';
 import { type AppContext, contextPlugin } from './plugins/context.ts';
 import { docsPlugin } from './plugins/docs.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -40,6 +41,7 @@ export async function buildApp(options: AppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(contextPlugin, options.context);
   await app.register(securityPlugin, { rateLimitPerMin: options.auth.rateLimitPerMin, https: options.auth.cookieSecure });
+  await app.register(compressionPlugin);
   // Before any route, so that every route is described.
   await app.register(docsPlugin);
   await app.register(authPlugin, options.auth);
