@@ -6,6 +6,7 @@ import { Compile } from 'typebox/compile';
 import { airVpdKpa, dewPointC } from './agronomy.ts';
 import { METRICS, type MetricKey, metricKey, parseMetricKey } from './metrics.ts';
 import { BatchItem, TelemetryBatch, TelemetryReading } from './payloads.ts';
+import { decodeUtf8 } from './utf8.ts';
 
 export interface Reading {
   readonly device: string;
@@ -65,10 +66,6 @@ function parseKey(key: string): MetricKey | undefined {
   return parsed;
 }
 
-/** Decoded in place: `Buffer.from(bytes)` would first copy every payload. */
-const utf8 = (bytes: Uint8Array) =>
-  (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
-
 const MAX_DETAIL = 80;
 const clip = (text: string) => (text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text);
 
@@ -76,7 +73,7 @@ export function parseTelemetry(device: string, payload: Uint8Array | string, lim
   const out: ParsedTelemetry = { readings: [], rejections: [] };
   let body: unknown;
   try {
-    body = JSON.parse(typeof payload === 'string' ? payload : utf8(payload));
+    body = JSON.parse(typeof payload === 'string' ? payload : decodeUtf8(payload));
   } catch (err) {
     out.rejections.push({ reason: 'bad_json', detail: clip((err as Error).message) });
     return out;

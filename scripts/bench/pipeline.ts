@@ -11,9 +11,7 @@ import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { demoCooperative } from '@canopy/core';
-import { type MqttCredentials, metaDbFile, openMetaDb, rotateDeviceSecret, seedDemo } from '@canopy/core/node';
-import { freePort, type ServiceProcess, serviceProcess } from '../../tests/helpers/serviceProcess.ts';
+import { freePort } from '../../tests/helpers/serviceProcess.ts';
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
 import {
   childInfluxd,
@@ -23,6 +21,10 @@ import {
   runLoad,
   SERVICE,
   sampleProcess,
+  scrape,
+  seedDevices,
+  startIngest,
+  startBroker as startServiceBroker,
   waitForPort,
   waitStored,
 } from './benchKit.ts';
@@ -131,43 +133,15 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
   const dir = await makeTempDir('bench-pipeline');
   const notes: string[] = [];
   try {
-    const meta = await openMetaDb({ file: metaDbFile({ dataDir: dir.path }) });
-    const coop = demoCooperative(options.devices);
-    await seedDemo(meta, coop, { intervalS: 10 });
-    const devices: MqttCredentials[] = [];
-    for (const d of coop.devices) {
-      const issued = await rotateDeviceSecret(meta, d.id);
-      if (issued) devices.push(issued);
-    }
-    await meta.destroy();
+    const { credentials: devices } = await seedDevices(dir.path, options.devices);
     const subscriber = { clientId: 'bench-relay', username: SERVICE.MQTT_SERVICE_USERNAME, password: SERVICE.MQTT_SERVICE_PASSWORD };
     const results: PipelineResult[] = [];
     let run = 0;
 
     const profile = (name: string) =>
       options.profileDir ? { NODE_OPTIONS: `--import=${cpuProfilePreload(join(options.profileDir, `${name}-${run}.cpuprofile`))}` } : {};
-    const startBroker = async (persistence: 'memory' | 'sqlite'): Promise<{ url: string; process: ServiceProcess }> => {
-      const port = await freePort();
-      const broker = serviceProcess(
-        'broker/src/main.ts',
-        {
-          ...SERVICE,
-          DATA_DIR: dir.path,
-          LOG_LEVEL: 'warn',
-          MQTT_HOST: '127.0.0.1',
-          MQTT_PORT: String(port),
-          MQTT_PERSISTENCE: persistence,
-          // The benchmark's devices publish far above a real device's rate.
-          MQTT_PUBLISH_RATE: '100000',
-          MQTT_PUBLISH_BURST: '100000',
-          ...profile('broker'),
-        },
-        join(dir.path, `broker-${run}.log`),
-      );
-      broker.start();
-      await waitForPort(port);
-      return { url: `mqtt://127.0.0.1:${port}`, process: broker };
-    };
+    const startBroker = (persistence: 'memory' | 'sqlite') =>
+      startServiceBroker(dir.path, `broker-${run}`, { MQTT_PERSISTENCE: persistence, ...profile('broker') });
 
     const startMosquitto = async (): Promise<ChildBroker> => {
       const port = await freePort();
@@ -184,29 +158,17 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
     const pipelineRun = async (name: string, broker: { url: string; pid: number | undefined }) => {
       run += 1;
       const database = `bench_${run}`;
-      const httpPort = await freePort();
-      const ingest = serviceProcess(
-        'ingest/src/main.ts',
-        {
-          ...SERVICE,
-          DATA_DIR: dir.path,
-          LOG_LEVEL: 'warn',
-          MQTT_URL: broker.url,
-          INFLUX_URL: options.influxUrl,
-          INFLUX_DATABASE: database,
-          INGEST_CLIENT_ID: `bench-ingest-${run}`,
-          INGEST_HTTP_HOST: '127.0.0.1',
-          INGEST_HTTP_PORT: String(httpPort),
-          ...profile('ingest'),
-        },
-        join(dir.path, `ingest-${run}.log`),
-      );
-      ingest.start();
-      await waitForPort(httpPort);
+      const ingest = await startIngest(dir.path, `ingest-${run}`, {
+        mqttUrl: broker.url,
+        influxUrl: options.influxUrl,
+        database,
+        clientId: `bench-ingest-${run}`,
+        env: profile('ingest'),
+      });
       // Subscribed a moment after its HTTP listener is up.
       await sleep(1_000);
       const brokerCpu = sampleProcess(broker.pid);
-      const ingestCpu = sampleProcess(ingest.pid());
+      const ingestCpu = sampleProcess(ingest.process.pid());
       const influxCpu = sampleProcess(options.influxPid ?? childInfluxd());
       const load = await runLoad(
         { mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs },
@@ -216,8 +178,8 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
       const brokerFigures = perMsg(brokerCpu.stop(), stored.count);
       const ingestFigures = perMsg(ingestCpu.stop(), stored.count);
       const influxFigures = perMsg(influxCpu.stop(), stored.count);
-      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-      await ingest.kill('SIGTERM');
+      const metrics = await scrape(ingest.url);
+      await ingest.process.kill('SIGTERM');
       const p = (q: number) => {
         const s = histogramQuantile(metrics, 'canopy_ingest_lag_seconds', q);
         return s === undefined ? undefined : Math.round(s * 1_000);

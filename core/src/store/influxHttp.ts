@@ -8,6 +8,7 @@
  * refuses the type (406, 415) is asked for JSON from then on.
  */
 import { decode } from '@msgpack/msgpack';
+import { decodeUtf8 } from '../utf8.ts';
 import { errorMessage, type InfluxResult, parseQueryResponse, parseRetryAfter } from './influxResponse.ts';
 import { StoreError } from './timeSeriesStore.ts';
 
@@ -75,7 +76,7 @@ function textOf(a: Answer): string {
       // not MessagePack after all: the bytes as text
     }
   }
-  return Buffer.from(a.bytes).toString('utf8');
+  return decodeUtf8(a.bytes);
 }
 
 export function createInfluxHttp(options: InfluxHttpOptions): InfluxHttp {
@@ -152,7 +153,7 @@ export function createInfluxHttp(options: InfluxHttpOptions): InfluxHttp {
     }
     let body: unknown;
     try {
-      body = isMsgpack(answer) ? decode(answer.bytes) : JSON.parse(Buffer.from(answer.bytes).toString('utf8'));
+      body = isMsgpack(answer) ? decode(answer.bytes) : JSON.parse(decodeUtf8(answer.bytes));
     } catch (err) {
       throw new StoreError('CANOPY_STORE_QUERY', 'InfluxDB /query answered with something other than JSON or MessagePack', {
         cause: err,
