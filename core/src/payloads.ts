@@ -56,7 +56,7 @@ export const AckPayload = Type.Object({
 });
 export type AckPayload = Static<typeof AckPayload>;
 
-/** One accepted reading as it travels from ingest to the API and the dashboard. */
+/** One accepted reading, as the dashboard uses it: `liveReadings` unpacks a live message into these. */
 export const LiveReading = Type.Object({
   device: Type.String(),
   metric: Type.String(),
@@ -65,8 +65,28 @@ export const LiveReading = Type.Object({
 });
 export type LiveReading = Static<typeof LiveReading>;
 
+/**
+ * A device's accepted readings of one timestamp, metric key → value, as they travel from ingest to
+ * the API and the dashboard. Naming the device and timestamp once per sample instead of once per
+ * reading makes live messages ~3 times smaller: a phone watching a greenhouse of 30 devices gets
+ * ~4 × 7 KB a second instead of ~4 × 22 KB, and every hop encodes and decodes that much less.
+ */
+export const LiveSample = Type.Object({
+  device: Type.String(),
+  ts: Type.Integer(),
+  m: Type.Record(Type.String(), Type.Number()),
+});
+export type LiveSample = Static<typeof LiveSample>;
+
 export const LiveMessage = Type.Object({
   greenhouse: Type.String(),
-  readings: Type.Array(LiveReading),
+  samples: Type.Array(LiveSample),
 });
 export type LiveMessage = Static<typeof LiveMessage>;
+
+/** The readings of a live message, one per device, metric and timestamp. */
+export function liveReadings(message: LiveMessage): LiveReading[] {
+  const out: LiveReading[] = [];
+  for (const { device, ts, m } of message.samples) for (const metric in m) out.push({ device, metric, ts, value: m[metric] as number });
+  return out;
+}

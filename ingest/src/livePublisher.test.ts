@@ -1,4 +1,4 @@
-import type { LiveMessage } from '@canopy/core';
+import { type LiveMessage, liveReadings } from '@canopy/core';
 import type { StoredReading } from '@canopy/core/node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLivePublisher } from './livePublisher.ts';
@@ -36,7 +36,7 @@ describe('createLivePublisher', () => {
       {
         at: 1_000_000, // fake timers run a 0 ms timeout in the same millisecond; Node waits 1 ms
         topic: 'canopy/v1/greenhouses/gh-1/live',
-        message: { greenhouse: 'gh-1', readings: [{ device: 'd-1', metric: 'air_temp_c', ts: 1_000_000, value: 21.5 }] },
+        message: { greenhouse: 'gh-1', samples: [{ device: 'd-1', ts: 1_000_000, m: { air_temp_c: 21.5 } }] },
       },
     ]);
   });
@@ -54,9 +54,22 @@ describe('createLivePublisher', () => {
     vi.advanceTimersByTime(1);
     expect(sent).toHaveLength(2);
     expect(sent[1]?.at).toBe(1_000_000 + INTERVAL_MS);
-    expect(sent[1]?.message.readings.map((r) => [r.device, r.value])).toEqual([
+    expect(liveReadings(sent[1]?.message as LiveMessage).map((r) => [r.device, r.value])).toEqual([
       ['d-1', 3],
       ['d-2', 5],
+    ]);
+  });
+
+  it("packs a device's readings of one timestamp into one sample, and another timestamp into its own", () => {
+    const { sent, live } = recorder();
+    const ts = Date.now();
+    live.add('gh-1', [reading('gh-1', 'd-1', ts, 21.5), reading('gh-1', 'd-1', ts, 70, 'rh_pct'), reading('gh-1', 'd-2', ts, 6.2, 'ph')]);
+    live.add('gh-1', [reading('gh-1', 'd-1', ts + 5, 900, 'co2_ppm')]);
+    vi.advanceTimersByTime(1);
+    expect(sent[0]?.message.samples).toEqual([
+      { device: 'd-1', ts, m: { air_temp_c: 21.5, rh_pct: 70 } },
+      { device: 'd-1', ts: ts + 5, m: { co2_ppm: 900 } },
+      { device: 'd-2', ts, m: { ph: 6.2 } },
     ]);
   });
 
@@ -99,7 +112,7 @@ describe('createLivePublisher', () => {
       got.push(JSON.parse(payload) as LiveMessage);
     }, INTERVAL_MS);
     const metrics = ['air_temp_c', 'rh_pct', 'co2_ppm', 'ppfd_umol_m2_s', 'soil_moisture_pct', 'soil_temp_c', 'ec_ms_cm', 'ph'];
-    for (let d = 0; d < 150; d++)
+    for (let d = 0; d < 400; d++)
       live.add(
         'gh-1',
         metrics.map((m) => reading('gh-1', `gh1-sensor-${d}`, Date.now(), d, m)),
@@ -107,7 +120,7 @@ describe('createLivePublisher', () => {
     vi.advanceTimersByTime(1);
     expect(got.length).toBeGreaterThan(1);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(40_000);
-    expect(got.flatMap((m) => m.readings)).toHaveLength(150 * metrics.length);
+    expect(got.flatMap(liveReadings)).toHaveLength(400 * metrics.length);
   });
 
   it('sends what is pending at stop, and nothing after', () => {
@@ -116,7 +129,7 @@ describe('createLivePublisher', () => {
     vi.advanceTimersByTime(1);
     live.add('gh-1', [reading('gh-1', 'd-1', Date.now(), 7)]);
     live.stop();
-    expect(sent.map((s) => s.message.readings[0]?.value)).toEqual([1, 7]);
+    expect(sent.map((s) => liveReadings(s.message)[0]?.value)).toEqual([1, 7]);
     live.add('gh-1', [reading('gh-1', 'd-1', Date.now(), 8)]);
     vi.advanceTimersByTime(INTERVAL_MS * 2);
     expect(sent).toHaveLength(2);

@@ -8,7 +8,7 @@
  * its previous message. Each greenhouse keeps the phase it became busy in, so greenhouses that do
  * not start together do not all send in one burst per interval either.
  */
-import { buildTopic, type LiveMessage, type LiveReading } from '@canopy/core';
+import { buildTopic, type LiveMessage, type LiveSample } from '@canopy/core';
 import type { StoredReading } from '@canopy/core/node';
 
 export interface LivePublisher {
@@ -21,7 +21,7 @@ export type PublishLive = (topic: string, payload: string) => void;
 
 /**
  * A greenhouse's message is split beyond this: the broker closes a connection that sends a packet
- * over MQTT_MAX_PACKET_BYTES (64 KiB by default), and ~90 devices of 10 readings reach that.
+ * over MQTT_MAX_PACKET_BYTES (64 KiB by default), and ~280 devices of 10 readings reach that.
  */
 const MAX_PAYLOAD_CHARS = 32 * 1024;
 
@@ -43,20 +43,31 @@ export function createLivePublisher(publish: PublishLive, intervalMs: number): L
   function send(greenhouse: string, room: Room): void {
     room.timer = undefined;
     room.sentAt = Date.now();
-    const readings: LiveReading[] = [];
-    for (const metrics of room.pending.values())
-      for (const r of metrics.values()) readings.push({ device: r.device, metric: r.metric, ts: r.ts, value: r.value });
+    const samples: LiveSample[] = [];
+    for (const [device, metrics] of room.pending) {
+      // A device's pending readings nearly always share one timestamp: one sample.
+      const first = samples.length;
+      for (const r of metrics.values()) {
+        let sample: LiveSample | undefined;
+        for (let i = first; i < samples.length && !sample; i++) if ((samples[i] as LiveSample).ts === r.ts) sample = samples[i];
+        if (!sample) {
+          sample = { device, ts: r.ts, m: {} };
+          samples.push(sample);
+        }
+        sample.m[r.metric] = r.value;
+      }
+    }
     room.pending = new Map();
     const topic = buildTopic('live', { greenhouseId: greenhouse });
-    const whole = JSON.stringify({ greenhouse, readings } satisfies LiveMessage);
+    const whole = JSON.stringify({ greenhouse, samples } satisfies LiveMessage);
     if (whole.length <= MAX_PAYLOAD_CHARS) {
       publish(topic, whole);
       return;
     }
-    // Ids are ASCII, so characters are bytes; equal parts of readings are of about equal size.
-    const size = Math.ceil(readings.length / Math.ceil(whole.length / MAX_PAYLOAD_CHARS));
-    for (let i = 0; i < readings.length; i += size) {
-      publish(topic, JSON.stringify({ greenhouse, readings: readings.slice(i, i + size) } satisfies LiveMessage));
+    // Ids are ASCII, so characters are bytes; equal parts of samples are of about equal size.
+    const size = Math.ceil(samples.length / Math.ceil(whole.length / MAX_PAYLOAD_CHARS));
+    for (let i = 0; i < samples.length; i += size) {
+      publish(topic, JSON.stringify({ greenhouse, samples: samples.slice(i, i + size) } satisfies LiveMessage));
     }
   }
 

@@ -14,7 +14,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LiveMessage, topicFilter } from '@canopy/core';
+import { type LiveMessage, type LiveSample, topicFilter } from '@canopy/core';
 import { connectMqttReady } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
@@ -123,7 +123,8 @@ function latencyRecorder() {
   let lastSecond = Number.NaN;
   let counts: Uint32Array = new Uint32Array(0);
   return {
-    add(ts: number, ms: number) {
+    /** `n` readings of one timestamp that arrived together. */
+    add(ts: number, ms: number, n = 1) {
       const second = Math.floor(ts / 1_000);
       if (second !== lastSecond) {
         lastSecond = second;
@@ -131,7 +132,7 @@ function latencyRecorder() {
         bySecond.set(second, counts);
       }
       const slot = Math.min(60_000, Math.max(0, Math.round(ms)));
-      counts[slot] = (counts[slot] ?? 0) + 1;
+      counts[slot] = (counts[slot] ?? 0) + n;
     },
     /** Quantiles of the readings published in the whole seconds from `fromTs` on. */
     since(fromTs = Number.NEGATIVE_INFINITY): Quantiles {
@@ -160,6 +161,13 @@ function latencyRecorder() {
       };
     },
   };
+}
+
+/** Readings in a live sample. */
+function metricCount(sample: LiveSample): number {
+  let n = 0;
+  for (const _ in sample.m) n += 1;
+  return n;
 }
 
 /** Decoded frames by their text, shared by every socket's decoder; the oldest go first. */
@@ -276,17 +284,17 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
       let startedAt = Number.POSITIVE_INFINITY;
       let lastSeenAt = Date.now();
       onTap = (m, at) => {
-        for (const r of m.readings) if (r.ts >= startedAt) atTopic.add(r.ts, at - r.ts);
+        for (const r of m.samples) if (r.ts >= startedAt) atTopic.add(r.ts, at - r.ts, metricCount(r));
       };
       for (const [i, socket] of open.entries()) {
         socket.on('readings', (m: LiveMessage) => {
           const at = Date.now();
           let newestTs = 0;
           let counted = false;
-          for (const r of m.readings) {
+          for (const r of m.samples) {
             if (r.ts < startedAt) continue;
             counted = true;
-            all.add(r.ts, at - r.ts);
+            all.add(r.ts, at - r.ts, metricCount(r));
             newestTs = Math.max(newestTs, r.ts);
           }
           if (!counted) return;

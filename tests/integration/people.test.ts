@@ -4,7 +4,7 @@
  * embedded store only: nothing here depends on the time-series store, which access.test.ts
  * covers on both.
  */
-import { buildTopic, type LiveMessage } from '@canopy/core';
+import { buildTopic, type LiveMessage, liveReadings } from '@canopy/core';
 import { connectMqttReady } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
@@ -82,7 +82,7 @@ describe('people, zones and live rights', () => {
   function recorder(s: Socket): string[] {
     const seen: string[] = [];
     s.on('readings', (m: LiveMessage) => {
-      for (const r of m.readings) if (r.metric === 'air_temp_c') seen.push(`${m.greenhouse}:${r.value}`);
+      for (const r of liveReadings(m)) if (r.metric === 'air_temp_c') seen.push(`${m.greenhouse}:${r.value}`);
     });
     return seen;
   }
@@ -276,7 +276,7 @@ describe('people, zones and live rights', () => {
     beforeAll(async () => {
       const control = socket(clients.manager);
       control.on('readings', (m: LiveMessage) => {
-        for (const r of m.readings) if (r.metric === 'air_temp_c') managerSeen.push(`${m.greenhouse}:${r.value}`);
+        for (const r of liveReadings(m)) if (r.metric === 'air_temp_c') managerSeen.push(`${m.greenhouse}:${r.value}`);
       });
       for (const gh of ['gh-1', 'gh-3']) expect(await join(control, gh)).toEqual({ ok: true });
     });

@@ -2,7 +2,7 @@
  * The whole pipeline over both stores: MQTT.js publishes, ingest validates and writes, the API
  * answers over REST and streams over Socket.IO.
  */
-import { buildTopic, type LiveMessage } from '@canopy/core';
+import { buildTopic, type LiveMessage, liveReadings } from '@canopy/core';
 import { connectMqttReady } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
@@ -62,7 +62,7 @@ describe.each(STORES)('pipeline with the %s store', (store) => {
 
     const message = await live;
     expect(message.greenhouse).toBe('gh-1');
-    expect(message.readings).toEqual(
+    expect(liveReadings(message)).toEqual(
       expect.arrayContaining([
         { device: 'gh1-climate', metric: 'air_temp_c', ts, value: 27.5 },
         expect.objectContaining({ metric: 'air_vpd_kpa', ts }),

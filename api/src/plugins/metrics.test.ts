@@ -26,7 +26,7 @@ describe('metrics plugin', () => {
   it('serves Prometheus text with request timings by route pattern and the live lag', async () => {
     const { app, bus } = await appWithMetrics();
     await app.inject('/api/things/gh-1');
-    bus.emit('readings', { greenhouse: 'gh-1', readings: [{ device: 'd', metric: 'ph', ts: Date.now() - 2_000, value: 6 }] });
+    bus.emit('readings', { greenhouse: 'gh-1', samples: [{ device: 'd', ts: Date.now() - 2_000, m: { ph: 6 } }] });
     const res = await app.inject('/metrics');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');

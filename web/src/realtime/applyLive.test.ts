@@ -36,9 +36,9 @@ describe('live updates of a greenhouse', () => {
   it('takes newer readings, keeps newer ones it has, and moves last-seen', () => {
     const next = applyReadings(gh, {
       greenhouse: 'gh-1',
-      readings: [
-        { device: 'gh1-climate', metric: 'air_temp_c', ts: 900, value: 20 },
-        { device: 'gh1-substrate', metric: 'soil_temp_c.2', ts: 2_000, value: 22.5 },
+      samples: [
+        { device: 'gh1-climate', ts: 900, m: { air_temp_c: 20 } },
+        { device: 'gh1-substrate', ts: 2_000, m: { 'soil_temp_c.2': 22.5 } },
       ],
     });
     expect(next.latest.air_temp_c?.value).toBe(28);
@@ -49,7 +49,7 @@ describe('live updates of a greenhouse', () => {
   });
 
   it('ignores messages for another greenhouse', () => {
-    expect(applyReadings(gh, { greenhouse: 'gh-2', readings: [{ device: 'x', metric: 'rh_pct', ts: 5_000, value: 1 }] })).toBe(gh);
+    expect(applyReadings(gh, { greenhouse: 'gh-2', samples: [{ device: 'x', ts: 5_000, m: { rh_pct: 1 } }] })).toBe(gh);
   });
 
   it('switches a device online and offline', () => {

@@ -4,13 +4,15 @@ import type { StatusMessage } from './live.ts';
 
 /** The greenhouse with newer readings in `latest` and its devices' last-seen moved on; stale readings are ignored. */
 export function applyReadings(gh: Greenhouse, msg: LiveMessage): Greenhouse {
-  if (msg.greenhouse !== gh.id || msg.readings.length === 0) return gh;
+  if (msg.greenhouse !== gh.id || msg.samples.length === 0) return gh;
   const latest = { ...gh.latest };
   const seen = new Map<string, number>();
-  for (const r of msg.readings) {
-    const current = latest[r.metric];
-    if (!current || r.ts >= current.ts) latest[r.metric] = { value: r.value, ts: r.ts, device: r.device };
-    seen.set(r.device, Math.max(seen.get(r.device) ?? 0, r.ts));
+  for (const { device, ts, m } of msg.samples) {
+    for (const metric in m) {
+      const current = latest[metric];
+      if (!current || ts >= current.ts) latest[metric] = { value: m[metric] as number, ts, device };
+    }
+    seen.set(device, Math.max(seen.get(device) ?? 0, ts));
   }
   const devices = gh.devices.map((d) => {
     const ts = seen.get(d.id);

@@ -1,4 +1,4 @@
-import { chooseStepMs, type LiveReading } from '@canopy/core';
+import { chooseStepMs, type LiveReading, liveReadings } from '@canopy/core';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { fetchHistory } from '../../api/greenhouses.ts';
@@ -60,7 +60,8 @@ export function useChartData(greenhouseId: string, range: RangeId, metricKeys: r
   }, [greenhouseId, range, keys, reconnects, attempt]);
 
   useGreenhouseLive([greenhouseId], {
-    onReadings: ({ readings }) => {
+    onReadings: (message) => {
+      const readings = liveReadings(message);
       pending.current?.push(...readings);
       setData((d) => d && applyReadings(d, readings));
       const counts = countByGroup(readings);
