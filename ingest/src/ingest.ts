@@ -19,6 +19,7 @@ import {
   createRateLimitedLog,
   type DeviceDirectory,
   type Logger,
+  NOT_CACHED,
   parseTelemetry,
   type RejectReason,
   type StoredReading,
@@ -52,6 +53,8 @@ export interface Ingest {
 const STOP_DEADLINE_MS = 10_000;
 /** After a handler failure the connection is restarted so the broker redelivers the message. */
 const BOUNCE_MS = 1_000;
+
+type Reading = { readonly metric: string; readonly ts: number; readonly value: number };
 
 export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
   const { store, directory, logger } = deps;
@@ -99,12 +102,22 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     dropLog.warn(reason, { reason, topic, detail }, 'telemetry dropped');
   }
 
-  /** Readings with the greenhouse the device was in at each reading's time. */
-  async function assign(deviceId: string, readings: readonly { metric: string; ts: number; value: number }[], topic: string) {
+  /**
+   * Readings with the greenhouse the device was in at each reading's time, from the directory's
+   * cache; undefined, before any side effect, if a time needs a reload (then `answers` holds those
+   * looked up the slow way). Synchronous, because a promise per lookup was a good part of ingest's CPU.
+   */
+  function assign(
+    deviceId: string,
+    readings: readonly Reading[],
+    topic: string,
+    answers?: ReadonlyMap<number, string | undefined>,
+  ): StoredReading[] | undefined {
     // A message is nearly always one envelope, one timestamp: one lookup; a batch looks up each time once.
     let lastTs = Number.NaN;
     let greenhouse: string | undefined;
     let seen: Map<number, string | undefined> | undefined;
+    let unassigned: number[] | undefined;
     const out: StoredReading[] = [];
     for (const r of readings) {
       if (r.ts !== lastTs) {
@@ -113,12 +126,25 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
           seen.set(lastTs, greenhouse);
         }
         lastTs = r.ts;
-        greenhouse = seen?.has(r.ts) ? seen.get(r.ts) : await directory.greenhouseOf(deviceId, r.ts);
+        const answer = answers ? answers.get(r.ts) : seen?.has(r.ts) ? seen.get(r.ts) : directory.cachedGreenhouseOf(deviceId, r.ts);
+        if (answer === NOT_CACHED) return undefined;
+        greenhouse = answer;
       }
-      if (greenhouse === undefined) reject('unknown_device', topic, `${deviceId} unassigned at ${r.ts}`);
-      else out.push({ device: deviceId, metric: r.metric, ts: r.ts, value: r.value, greenhouse });
+      if (greenhouse !== undefined) out.push({ device: deviceId, metric: r.metric, ts: r.ts, value: r.value, greenhouse });
+      else {
+        unassigned ??= [];
+        unassigned.push(r.ts);
+      }
     }
+    if (unassigned) for (const ts of unassigned) reject('unknown_device', topic, `${deviceId} unassigned at ${ts}`);
     return out;
+  }
+
+  /** The rare path: the directory must reload for this device first. */
+  async function assignAfterReload(deviceId: string, readings: readonly Reading[], topic: string): Promise<StoredReading[]> {
+    const answers = new Map<number, string | undefined>();
+    for (const r of readings) if (!answers.has(r.ts)) answers.set(r.ts, await directory.greenhouseOf(deviceId, r.ts));
+    return assign(deviceId, readings, topic, answers) ?? [];
   }
 
   async function onMessage({ topic, payload }: IncomingMessage, ack: Ack): Promise<void> {
@@ -127,23 +153,25 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     if (queue.full()) return void pause();
     stats.messagesReceived += 1;
     // Every message, kept or not, is acknowledged through the journal so PUBACKs leave in order.
-    const done = (readings: readonly StoredReading[] = []) => queue.append(readings, ack);
     const parsed = parseTopic(topic);
     if (parsed?.kind !== 'telemetry') {
       reject('bad_topic', topic, 'not a telemetry topic');
-      return done();
+      return queue.append([], ack);
     }
     const { deviceId } = parsed.params;
-    if ((await directory.greenhouseOf(deviceId)) === undefined) {
+    // No await (so no promise) unless the directory has to reload: the usual message runs through synchronously.
+    let current = directory.cachedGreenhouseOf(deviceId);
+    if (current === NOT_CACHED) current = await directory.greenhouseOf(deviceId);
+    if (current === undefined) {
       reject('unknown_device', topic, deviceId);
-      return done();
+      return queue.append([], ack);
     }
     const result = parseTelemetry(deviceId, payload, { now: now(), maxAgeMs: config.maxAgeMs, maxFutureMs: config.maxFutureMs });
     for (const r of result.rejections) reject(r.reason, topic, r.detail);
-    const readings = await assign(deviceId, result.readings, topic);
+    const readings = assign(deviceId, result.readings, topic) ?? (await assignAfterReload(deviceId, result.readings, topic));
     stats.readingsAccepted += readings.length;
     publishLive(readings);
-    done(readings);
+    queue.append(readings, ack);
   }
 
   function publishLive(readings: readonly StoredReading[]): void {
