@@ -7,18 +7,17 @@
  * reading is one sample: it includes the wait for the per-greenhouse coalescing interval, which
  * is what a farmer sees. Anchor in the same run and stack: the same load with one socket.
  *
- * The sockets of a room receive the same frame; its JSON is decoded once for all of them
- * (`SharedDecoder`): 500 browsers do not run on the server, and decoding every copy took 31 % of
- * a core from the services at 5,000 msg/s. Each socket still receives its own frame, and a
- * reading is timed when its socket's handler runs.
+ * The sockets run in SOCKET_PROCESSES processes of their own (liveSockets.ts), and ingest's live
+ * topic is timed by a plain MQTT subscriber in this one, which does nothing else while a run lasts.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LiveMessage, type LiveSample, topicFilter } from '@canopy/core';
+import { type LiveMessage, topicFilter } from '@canopy/core';
 import { connectMqttReady } from '@canopy/core/node';
 import type { MqttClient } from 'mqtt';
-import { io, type Socket } from 'socket.io-client';
-import { Decoder, Encoder, type Packet } from 'socket.io-parser';
 import { apiKeyClient } from '../../tests/helpers/stack.ts';
 import { makeTempDir } from '../../tests/helpers/tmp.ts';
 import {
@@ -38,6 +37,8 @@ import {
   startIngest,
   stopAll,
 } from './benchKit.ts';
+import { latencyRecorder, metricCount, type Quantiles } from './liveLatency.ts';
+import type { SocketFigures, SocketSpec } from './liveSockets.ts';
 
 export interface LiveViewOptions {
   readonly influxUrl: string;
@@ -84,9 +85,9 @@ export interface LiveViewRun {
   readonly apiLoopLagP50Ms: number;
   readonly apiLoopLagP99Ms: number;
   readonly apiLoopLagMaxMs: number;
-  /** Event-loop lag of the benchmark process holding the sockets: a bound on its measurement error. */
+  /** Worst event-loop lag p99 of the processes holding the sockets: a bound on their measurement error. */
   readonly clientLoopLagP99Ms: number;
-  /** CPU of that process (decoding every socket's messages) over the run, % of one core: taken from the services. */
+  /** CPU of those processes together over the run, % of one core: taken from the services. */
   readonly clientCpuPct: number;
 }
 
@@ -108,142 +109,58 @@ export interface LiveViewResult {
   readonly notes: string[];
 }
 
-interface Quantiles {
-  readonly total: number;
-  quantile(q: number): number | undefined;
-}
+/** Processes the dashboard sockets run in (scripts/bench/liveSockets.ts), each with its share. */
+const SOCKET_PROCESSES = 4;
 
-/**
- * Millisecond latency counts up to a minute (beyond lands in the last slot), kept per second of
- * the readings' publish time, so that the load's first seconds can be told from its steady state.
- */
-function latencyRecorder() {
-  const bySecond = new Map<number, Uint32Array>();
-  // The readings of a message nearly all fall in one second: the last second's counts are at hand.
-  let lastSecond = Number.NaN;
-  let counts: Uint32Array = new Uint32Array(0);
+/** Socket processes that opened their sockets and joined their rooms. */
+async function startSocketProcesses(spec: Omit<SocketSpec, 'rooms'>, rooms: ReadonlyArray<readonly string[]>) {
+  const n = Math.min(SOCKET_PROCESSES, rooms.length);
+  // The sockets of a room share a process, which parses each frame of the room once.
+  const keys = [...new Set(rooms.map((r) => r.join()))];
+  const processOf = (r: readonly string[]) => keys.indexOf(r.join()) % n;
+  const children = Array.from({ length: n }, (_, i) => {
+    const share: SocketSpec = { ...spec, rooms: rooms.filter((r) => processOf(r) === i) };
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'liveSockets.ts'), JSON.stringify(share)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async () => {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`socket process exited (code ${child.exitCode})`);
+      return value as string;
+    };
+    return { child, next };
+  });
+  const kill = () => {
+    for (const c of children) c.child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  try {
+    for (const c of children) if ((await c.next()) !== 'ready') throw new Error('socket process did not start');
+  } catch (err) {
+    kill();
+    throw err;
+  }
   return {
-    /** `n` readings of one timestamp that arrived together. */
-    add(ts: number, ms: number, n = 1) {
-      const second = Math.floor(ts / 1_000);
-      if (second !== lastSecond) {
-        lastSecond = second;
-        counts = bySecond.get(second) ?? new Uint32Array(60_001);
-        bySecond.set(second, counts);
-      }
-      const slot = Math.min(60_000, Math.max(0, Math.round(ms)));
-      counts[slot] = (counts[slot] ?? 0) + n;
+    start(at: number) {
+      for (const c of children) c.child.stdin.write(`start ${at}\n`);
     },
-    /** Quantiles of the readings published in the whole seconds from `fromTs` on. */
-    since(fromTs = Number.NEGATIVE_INFINITY): Quantiles {
-      const counts = new Uint32Array(60_001);
-      let total = 0;
-      for (const [second, c] of bySecond) {
-        if (second * 1_000 < fromTs) continue;
-        for (let ms = 0; ms < c.length; ms++) {
-          const n = c[ms] ?? 0;
-          counts[ms] = (counts[ms] ?? 0) + n;
-          total += n;
-        }
-      }
-      return {
-        total,
-        quantile(q: number): number | undefined {
-          if (total === 0) return undefined;
-          const rank = Math.ceil(q * total);
-          let seen = 0;
-          for (let ms = 0; ms < counts.length; ms++) {
-            seen += counts[ms] ?? 0;
-            if (seen >= rank) return ms;
-          }
-          return undefined;
-        },
-      };
+    async stop(): Promise<SocketFigures[]> {
+      for (const c of children) c.child.stdin.write('stop\n');
+      const figures = await Promise.all(children.map(async (c) => JSON.parse(await c.next()) as SocketFigures));
+      await Promise.all(children.map((c) => (c.child.exitCode === null ? once(c.child, 'exit') : undefined)));
+      process.off('exit', kill);
+      return figures;
     },
+    kill,
   };
-}
-
-/** Readings in a live sample. */
-function metricCount(sample: LiveSample): number {
-  let n = 0;
-  for (const _ in sample.m) n += 1;
-  return n;
-}
-
-/** Decoded frames by their text, shared by every socket's decoder; the oldest go first. */
-const decodedFrames = new Map<string, Packet>();
-const MAX_DECODED_FRAMES = 500;
-/** Below this a frame is decoded by each socket, as usual: acks, pings, status events. */
-const SHARED_FRAME_CHARS = 1_000;
-
-class SharedDecoder extends Decoder {
-  private decoding: string | undefined;
-
-  constructor() {
-    super();
-    this.on('decoded', (packet) => {
-      if (this.decoding === undefined) return;
-      decodedFrames.set(this.decoding, packet);
-      if (decodedFrames.size > MAX_DECODED_FRAMES) decodedFrames.delete(decodedFrames.keys().next().value as string);
-    });
-  }
-
-  override add(obj: unknown): void {
-    if (typeof obj !== 'string' || obj.length < SHARED_FRAME_CHARS) {
-      super.add(obj);
-      return;
-    }
-    const known = decodedFrames.get(obj);
-    if (known) {
-      this.emitReserved('decoded', known);
-      return;
-    }
-    this.decoding = obj;
-    try {
-      super.add(obj);
-    } finally {
-      this.decoding = undefined;
-    }
-  }
-}
-const sharedParser = { Encoder, Decoder: SharedDecoder };
-
-/** Messages one socket received for one room, for the update rate per room. */
-interface RoomCount {
-  messages: number;
-  firstAt: number;
-  lastAt: number;
-}
-
-/** `count` sockets, socket i in room i mod greenhouses; a single socket joins every room (the anchor). */
-async function openSockets(httpUrl: string, headers: Readonly<Record<string, string>>, count: number, greenhouses: number) {
-  const sockets: Socket[] = [];
-  const join = async (socket: Socket, room: string) => {
-    const answer = (await socket.timeout(30_000).emitWithAck('join', { greenhouseId: room })) as { ok: boolean };
-    if (!answer.ok) throw new Error(`join ${room} refused: ${JSON.stringify(answer)}`);
-  };
-  for (let i = 0; i < count; i += 50) {
-    const batch = Array.from({ length: Math.min(50, count - i) }, async (_, j) => {
-      const socket = io(`${httpUrl}/live`, {
-        transports: ['websocket'],
-        reconnection: false,
-        extraHeaders: { ...headers },
-        parser: sharedParser,
-      });
-      sockets.push(socket);
-      if (count === 1) for (let g = 1; g <= greenhouses; g++) await join(socket, `gh-${g}`);
-      else await join(socket, `gh-${((i + j) % greenhouses) + 1}`);
-    });
-    await Promise.all(batch);
-  }
-  return sockets;
 }
 
 export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewResult> {
   const dir = await makeTempDir('bench-live');
   const services: Array<Service | undefined> = [];
-  const sockets: Socket[] = [];
   const notes: string[] = [];
+  let stopClients: (() => void) | undefined;
   let tap: MqttClient | undefined;
   try {
     const { credentials } = await seedDevices(dir.path, options.greenhouses * 3, {
@@ -273,45 +190,27 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
 
     const runs: LiveViewRun[] = [];
     const measure = async (name: string, count: number, ratePerS: number, durationMs: number, record = true): Promise<void> => {
-      for (const s of sockets.splice(0)) s.close();
-      const open = await openSockets(api.url, manager.headers, count, options.greenhouses);
-      sockets.push(...open);
-      const all = latencyRecorder();
-      const newest = latencyRecorder();
+      // Socket i follows greenhouse i mod greenhouses; a single socket follows every one (the anchor).
+      const ids = Array.from({ length: options.greenhouses }, (_, g) => `gh-${g + 1}`);
+      const rooms = count === 1 ? [ids] : Array.from({ length: count }, (_, i) => [ids[i % ids.length] as string]);
+      const clients = await startSocketProcesses({ apiUrl: api.url, headers: manager.headers }, rooms);
+      stopClients = clients.kill;
       const atTopic = latencyRecorder();
-      const rooms = new Map<string, RoomCount>();
-      const loop = monitorEventLoopDelay({ resolution: 10 });
       let startedAt = Number.POSITIVE_INFINITY;
       let lastSeenAt = Date.now();
       onTap = (m, at) => {
-        for (const r of m.samples) if (r.ts >= startedAt) atTopic.add(r.ts, at - r.ts, metricCount(r));
+        let counted = false;
+        for (const r of m.samples) {
+          if (r.ts < startedAt) continue;
+          counted = true;
+          atTopic.add(r.ts, at - r.ts, metricCount(r));
+        }
+        if (counted) lastSeenAt = at;
       };
-      for (const [i, socket] of open.entries()) {
-        socket.on('readings', (m: LiveMessage) => {
-          const at = Date.now();
-          let newestTs = 0;
-          let counted = false;
-          for (const r of m.samples) {
-            if (r.ts < startedAt) continue;
-            counted = true;
-            all.add(r.ts, at - r.ts, metricCount(r));
-            newestTs = Math.max(newestTs, r.ts);
-          }
-          if (!counted) return;
-          lastSeenAt = at;
-          newest.add(newestTs, at - newestTs);
-          const key = `${i} ${m.greenhouse}`;
-          const room = rooms.get(key) ?? { messages: 0, firstAt: at, lastAt: at };
-          rooms.set(key, room);
-          room.messages += 1;
-          room.lastAt = at;
-        });
-      }
       await scrape(api.url); // resets the API's event-loop histogram
       const samplers = [api.process.pid(), broker.process.pid(), ingest.process.pid(), childInfluxd()].map((pid) => sampleProcess(pid));
-      loop.enable();
-      const clientCpu = process.cpuUsage();
       startedAt = Date.now();
+      clients.start(startedAt);
       const load = await runLoad({ mqttUrl: broker.url, devices: credentials, ratePerS, durationMs: RAMP_MS + durationMs });
       // The tail: when ingest falls behind, its readings keep arriving after the load; all of them count.
       const tailUntil = Date.now() + TAIL_MAX_MS;
@@ -319,15 +218,25 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
       const tailS = Math.round((Date.now() - load.firstPublishAt - RAMP_MS - durationMs) / 1_000);
       if (record && Date.now() >= tailUntil)
         notes.push(`${name}: readings still arriving ${TAIL_MAX_MS / 1_000} s after the load; its latencies are a lower bound.`);
-      loop.disable();
-      const clientCpuUs = process.cpuUsage(clientCpu);
-      const clientCpuPct = Math.round(((clientCpuUs.user + clientCpuUs.system) / 1_000 / (Date.now() - startedAt)) * 100);
+      const figures = await clients.stop();
+      stopClients = undefined;
+      const elapsedMs = Date.now() - startedAt;
+      const all = latencyRecorder();
+      const newest = latencyRecorder();
+      for (const f of figures) {
+        all.merge(f.all);
+        newest.merge(f.newest);
+      }
+      const clientCpuPct = Math.round((figures.reduce((a, f) => a + f.cpuUs, 0) / 1_000 / elapsedMs) * 100);
+      const clientLoopLagP99Ms = Math.max(...figures.map((f) => f.loopLagP99Ms));
       const [apiFigures, brokerFigures, ingestFigures, influxdFigures] = samplers.map((s) => s.stop());
       const metrics = await scrape(api.url);
       onTap = () => {};
-      const counted = [...rooms.values()];
+      const counted = figures.flatMap((f) => f.rooms);
       // n messages of a steady 250 ms sender span (n − 1) × 250 ms: adding one interval gives exactly 4/s.
-      const rates = counted.filter((r) => r.messages > 1).map((r) => (r.messages * 1_000) / (r.lastAt - r.firstAt + COALESCING_MS));
+      const rates = counted
+        .filter(([, messages]) => messages > 1)
+        .map(([, messages, firstAt, lastAt]) => (messages * 1_000) / (lastAt - firstAt + COALESCING_MS));
       const ms = (s: number) => Math.round(s * 1_000);
       if (!record) return;
       const steadyFrom = load.firstPublishAt + RAMP_MS;
@@ -362,7 +271,7 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
         apiLoopLagP50Ms: ms(metricValue(metrics, 'canopy_api_nodejs_eventloop_lag_p50_seconds')),
         apiLoopLagP99Ms: ms(metricValue(metrics, 'canopy_api_nodejs_eventloop_lag_p99_seconds')),
         apiLoopLagMaxMs: ms(metricValue(metrics, 'canopy_api_nodejs_eventloop_lag_max_seconds')),
-        clientLoopLagP99Ms: Math.round(loop.percentile(99) / 1e6),
+        clientLoopLagP99Ms,
         clientCpuPct,
       });
       const expected = count === 1 ? options.greenhouses : count;
@@ -383,7 +292,7 @@ export async function benchLiveView(options: LiveViewOptions): Promise<LiveViewR
     const { influxUrl: _, ...shown } = options;
     return { options: shown, loadAverage: loadAverage(), runs, notes };
   } finally {
-    for (const s of sockets) s.close();
+    stopClients?.();
     await tap?.endAsync(true);
     await stopAll(services);
     await dir.remove();
@@ -399,9 +308,9 @@ export function liveViewTable(result: LiveViewResult): string[] {
   return [
     `## Live view (${fmt(o.greenhouses * o.devicesPerGreenhouse)} devices in ${o.greenhouses} greenhouses, QoS 1, ${o.durationMs / 1_000} s a run after a ${RAMP_MS / 1_000} s ramp)`,
     '',
-    `Load average at the end: ${result.loadAverage}. Latency is per delivered reading, publish → the socket's handler (the coalescing wait included), over the readings published after each run's first ${RAMP_MS / 1_000} s; whole run = the p99 with those seconds included; at live topic = the same readings at a plain MQTT subscriber to ingest's coalesced live topic (what the API receives); the tail is how long readings of the run kept arriving after its load ended.`,
+    `Load average at the end: ${result.loadAverage}. Latency is per delivered reading, publish → the socket's handler (the coalescing wait included), over the readings published after each run's first ${RAMP_MS / 1_000} s; whole run = the p99 with those seconds included; at live topic = the same readings at a plain MQTT subscriber to ingest's coalesced live topic (what the API receives), in a process of its own; the sockets run in ${SOCKET_PROCESSES} processes of their own; the tail is how long readings of the run kept arriving after its load ended.`,
     '',
-    '| run | offered msg/s | published | readings seen | p50 / p99 / max (ms) | whole run p99 (ms) | at live topic p50 / p99 (ms) | newest reading p50 / p99 (ms) | tail (s) | updates/s per room mean / max | CPU broker / ingest / API / influxd | API RSS | API loop lag p50 / p99 / max (ms) | client loop lag p99 (ms) / CPU |',
+    '| run | offered msg/s | published | readings seen | p50 / p99 / max (ms) | whole run p99 (ms) | at live topic p50 / p99 (ms) | newest reading p50 / p99 (ms) | tail (s) | updates/s per room mean / max | CPU broker / ingest / API / influxd | API RSS | API loop lag p50 / p99 / max (ms) | socket processes: worst loop lag p99 (ms) / CPU |',
     '| --- | ---: | ---: | ---: | --- | ---: | --- | --- | ---: | --- | --- | --- | --- | --- |',
     ...result.runs.map(
       (r) =>
