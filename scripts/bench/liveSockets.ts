@@ -6,11 +6,11 @@
  * `start <epoch ms>` counts readings published from then on, `stop` prints the figures as one
  * JSON line (`SocketFigures`).
  *
- * It speaks Engine.IO 4 / Socket.IO 5 over `ws` itself (open, namespace connect, ping/pong,
- * events, one acknowledged emit), as the load generator speaks MQTT: the phones are not on the
- * server, and socket.io-client cost ~45 µs of this machine's CPU per frame, taken from the
- * services measured. Each socket receives and reads its own frame, and a reading is timed when
- * its socket has it; a frame's JSON is parsed once for the sockets of its room.
+ * It speaks the part of Engine.IO 4 / Socket.IO 5 the live view uses over `ws` itself (open,
+ * namespace connect, ping/pong, events, one acknowledged emit), as the load generator speaks
+ * MQTT: the phones are not on the server, so the harness does no more per frame than read it.
+ * Each socket receives and reads its own frame, and a reading is timed when its socket has it;
+ * a frame's JSON is parsed once for the sockets of its room, which share this process.
  * Usage: node --import tsx scripts/bench/liveSockets.ts '<json SocketSpec>'
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
