@@ -104,20 +104,13 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
 
   /**
    * Readings with the greenhouse the device was in at each reading's time, from the directory's
-   * cache; undefined, before any side effect, if a time needs a reload (then `answers` holds those
-   * looked up the slow way). Synchronous, because a promise per lookup was a good part of ingest's CPU.
+   * cache: synchronous, because a promise per lookup was a good part of ingest's CPU.
    */
-  function assign(
-    deviceId: string,
-    readings: readonly Reading[],
-    topic: string,
-    answers?: ReadonlyMap<number, string | undefined>,
-  ): StoredReading[] | undefined {
+  function assign(deviceId: string, readings: readonly Reading[], topic: string): StoredReading[] {
     // A message is nearly always one envelope, one timestamp: one lookup; a batch looks up each time once.
     let lastTs = Number.NaN;
     let greenhouse: string | undefined;
     let seen: Map<number, string | undefined> | undefined;
-    let unassigned: number[] | undefined;
     const out: StoredReading[] = [];
     for (const r of readings) {
       if (r.ts !== lastTs) {
@@ -126,25 +119,15 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
           seen.set(lastTs, greenhouse);
         }
         lastTs = r.ts;
-        const answer = answers ? answers.get(r.ts) : seen?.has(r.ts) ? seen.get(r.ts) : directory.cachedGreenhouseOf(deviceId, r.ts);
-        if (answer === NOT_CACHED) return undefined;
+        const answer = seen?.has(r.ts) ? seen.get(r.ts) : directory.cachedGreenhouseOf(deviceId, r.ts);
+        // onMessage found the device in the cache, with no await since: the cache cannot have lost it.
+        if (answer === NOT_CACHED) throw new Error(`${deviceId} left the device directory's cache mid-message`);
         greenhouse = answer;
       }
-      if (greenhouse !== undefined) out.push({ device: deviceId, metric: r.metric, ts: r.ts, value: r.value, greenhouse });
-      else {
-        unassigned ??= [];
-        unassigned.push(r.ts);
-      }
+      if (greenhouse === undefined) reject('unknown_device', topic, `${deviceId} unassigned at ${r.ts}`);
+      else out.push({ device: deviceId, metric: r.metric, ts: r.ts, value: r.value, greenhouse });
     }
-    if (unassigned) for (const ts of unassigned) reject('unknown_device', topic, `${deviceId} unassigned at ${ts}`);
     return out;
-  }
-
-  /** The rare path: the directory must reload for this device first. */
-  async function assignAfterReload(deviceId: string, readings: readonly Reading[], topic: string): Promise<StoredReading[]> {
-    const answers = new Map<number, string | undefined>();
-    for (const r of readings) if (!answers.has(r.ts)) answers.set(r.ts, await directory.greenhouseOf(deviceId, r.ts));
-    return assign(deviceId, readings, topic, answers) ?? [];
   }
 
   async function onMessage({ topic, payload }: IncomingMessage, ack: Ack): Promise<void> {
@@ -168,7 +151,7 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     }
     const result = parseTelemetry(deviceId, payload, { now: now(), maxAgeMs: config.maxAgeMs, maxFutureMs: config.maxFutureMs });
     for (const r of result.rejections) reject(r.reason, topic, r.detail);
-    const readings = assign(deviceId, result.readings, topic) ?? (await assignAfterReload(deviceId, result.readings, topic));
+    const readings = assign(deviceId, result.readings, topic);
     stats.readingsAccepted += readings.length;
     publishLive(readings);
     queue.append(readings, ack);

@@ -51,7 +51,7 @@ function jsonNumber(n: number): string {
 const PLAIN = /^[a-z0-9_.]*$/;
 
 function jsonString(s: string): string {
-  return typeof s === 'string' && PLAIN.test(s) ? `"${s}"` : json(s);
+  return PLAIN.test(s) ? `"${s}"` : json(s);
 }
 
 /** Anything else as JSON.stringify writes it inside an array. */

@@ -42,7 +42,7 @@ export const metricsPlugin: FastifyPluginAsync = fp(
     const owner = {};
     app.canopy.live.bus.on('readings', owner, (message) => {
       liveMessages.inc();
-      const newest = Math.max(...message.samples.map((r) => r.ts));
+      const newest = Math.max(...message.samples.map((s) => s.ts));
       if (Number.isFinite(newest)) liveLagSeconds.observe(Math.max(0, Date.now() - newest) / 1_000);
     });
     app.addHook('onClose', async () => app.canopy.live.bus.removeListeners(owner));

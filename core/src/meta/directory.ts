@@ -83,16 +83,17 @@ export function createDeviceDirectory(db: MetaDb, options: { ttlMs: number; now?
 
   function cachedGreenhouseOf(deviceId: string, ts?: number): string | undefined | typeof NOT_CACHED {
     const periods = cache.get(deviceId);
-    const age = now() - loadedAt;
+    const at = now();
+    const age = at - loadedAt;
     if (periods === undefined && age > UNKNOWN_RELOAD_MS) return NOT_CACHED;
-    if (age > options.ttlMs && loading === undefined && now() - failedAt > UNKNOWN_RELOAD_MS) {
+    if (age > options.ttlMs && loading === undefined && at - failedAt > UNKNOWN_RELOAD_MS) {
       // Stale: answer from the cache and refresh behind it. A failed refresh keeps the old answers
       // and is tried again a second later, not at every message; it is not this lookup's error.
       reload().catch(() => {
         failedAt = now();
       });
     }
-    return find(periods, ts ?? now());
+    return find(periods, ts ?? at);
   }
 
   return {

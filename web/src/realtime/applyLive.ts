@@ -1,4 +1,4 @@
-import type { LiveMessage } from '@canopy/core';
+import { type LiveMessage, liveReadings } from '@canopy/core';
 import type { Greenhouse } from '../api/types.ts';
 import type { StatusMessage } from './live.ts';
 
@@ -7,12 +7,10 @@ export function applyReadings(gh: Greenhouse, msg: LiveMessage): Greenhouse {
   if (msg.greenhouse !== gh.id || msg.samples.length === 0) return gh;
   const latest = { ...gh.latest };
   const seen = new Map<string, number>();
-  for (const { device, ts, m } of msg.samples) {
-    for (const metric in m) {
-      const current = latest[metric];
-      if (!current || ts >= current.ts) latest[metric] = { value: m[metric] as number, ts, device };
-    }
-    seen.set(device, Math.max(seen.get(device) ?? 0, ts));
+  for (const r of liveReadings(msg)) {
+    const current = latest[r.metric];
+    if (!current || r.ts >= current.ts) latest[r.metric] = { value: r.value, ts: r.ts, device: r.device };
+    seen.set(r.device, Math.max(seen.get(r.device) ?? 0, r.ts));
   }
   const devices = gh.devices.map((d) => {
     const ts = seen.get(d.id);
