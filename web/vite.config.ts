@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { buildId } from './buildId.ts';
 import { precompress } from './precompress.ts';
 
 const API = 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react(), precompress(fileURLToPath(new URL('./dist', import.meta.url)))],
+  plugins: [react(), buildId(), precompress(fileURLToPath(new URL('./dist', import.meta.url)))],
   build: {
     outDir: 'dist',
     rolldownOptions: {

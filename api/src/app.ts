@@ -10,7 +10,7 @@ import { docsPlugin } from './plugins/docs.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { socketPlugin } from './plugins/socket.ts';
-import { webPlugin } from './plugins/web.ts';
+import { readBuildId, webPlugin } from './plugins/web.ts';
 import { apiKeyRoutes } from './routes/apiKeys.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cooperativeRoutes } from './routes/cooperatives.ts';
@@ -45,9 +45,10 @@ export async function buildApp(options: AppOptions) {
   // Before any route, so that every route is described.
   await app.register(docsPlugin);
   await app.register(authPlugin, options.auth);
-  await app.register(socketPlugin);
+  const build = readBuildId(options.webDistDir, app.log);
+  await app.register(socketPlugin, { build });
   await app.register(metricsPlugin);
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { build });
   await app.register(authRoutes);
   await app.register(apiKeyRoutes);
   await app.register(userRoutes);

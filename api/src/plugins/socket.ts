@@ -15,10 +15,14 @@
  *
  * Reconciling reaches the sockets of this process only (the default in-memory adapter); see
  * README, "Users and roles", for several API nodes.
+ *
+ * Every connection, recovered ones included, gets `hello` `{build}` as soon as it connects, before it
+ * can ask to join a room: the dashboard build this process serves, so a tab left open across an
+ * upgrade reloads rather than misread the new server's messages.
+ * An event, because Socket.IO's handshake gives the client nothing of the server's but the socket id.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isValidId } from '@canopy/core';
-import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { type DefaultEventsMap, type RemoteSocket, Server, type Socket } from 'socket.io';
 import { apiKeyPrincipalByHash } from '../auth/apiKeys.ts';
@@ -69,8 +73,13 @@ declare module 'fastify' {
   }
 }
 
-export const socketPlugin: FastifyPluginAsync = fp(
-  async (app) => {
+export interface SocketOptions {
+  /** The dashboard build this process serves (plugins/web.ts, readBuildId); null if none. */
+  readonly build: string | null;
+}
+
+export const socketPlugin = fp<SocketOptions>(
+  async (app, { build }) => {
     const { meta } = app.canopy;
     const io: LiveServer = new Server(app.server, {
       serveClient: false,
@@ -151,6 +160,7 @@ export const socketPlugin: FastifyPluginAsync = fp(
     }
 
     live.on('connection', async (socket) => {
+      socket.emit('hello', { build });
       const data = socket.data;
       socket.on('join', (body: unknown, ack?: JoinAck) => {
         const reply: JoinAck = typeof ack === 'function' ? ack : () => {};

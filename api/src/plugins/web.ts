@@ -1,9 +1,27 @@
 /** Serves the built dashboard (public); unknown non-API paths get index.html so deep links work. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { ApiError } from '../errors.ts';
+
+/**
+ * The id `vite build` gave the dashboard in distDir (web/buildId.ts), read once at start-up: live
+ * sockets and /api/health announce it so open tabs notice an upgrade. Null when the dashboard is not
+ * built, or when build.json is unreadable: that only turns the check off, it must not stop the API.
+ */
+export function readBuildId(distDir: string, log: FastifyBaseLogger): string | null {
+  const file = join(distDir, 'build.json');
+  if (!existsSync(file)) return null;
+  try {
+    const { build } = JSON.parse(readFileSync(file, 'utf8')) as { build?: unknown };
+    if (typeof build === 'string' && build !== '') return build;
+    log.warn({ file }, 'build.json names no build: open dashboards will not reload after an upgrade');
+  } catch (err) {
+    log.warn({ err, file }, 'build.json unreadable: open dashboards will not reload after an upgrade');
+  }
+  return null;
+}
 
 export const webPlugin: FastifyPluginAsync<{ distDir: string }> = async (app, { distDir }) => {
   const built = existsSync(join(distDir, 'index.html'));

@@ -1,10 +1,13 @@
 /**
  * The dashboard's single Socket.IO connection to the `/live` namespace. Screens ask for the
  * greenhouses they show; rooms are reference-counted so two views of one greenhouse share a join,
- * and every room is joined again after a reconnect because the server forgets them.
+ * and every room is joined again after a reconnect because the server forgets them. The server's
+ * `hello` on each connection names the dashboard build it serves, so a tab left open across an
+ * upgrade reloads into the new one (reloadOnNewBuild.ts).
  */
 import type { LiveMessage } from '@canopy/core';
 import type { Socket } from 'socket.io-client';
+import { reloadOnNewBuild } from './reloadOnNewBuild.ts';
 
 export interface StatusMessage {
   greenhouse: string;
@@ -16,6 +19,8 @@ export interface StatusMessage {
 type JoinAck = { ok: true } | { ok: false; error: string };
 
 interface ServerEvents {
+  /** `{build: string | null}` today, but the point is to hear it from a server of another version: nothing in it is trusted. */
+  hello: (msg: { build?: unknown } | null) => void;
   readings: (msg: LiveMessage) => void;
   status: (msg: StatusMessage) => void;
 }
@@ -69,6 +74,7 @@ function start(): void {
       // `active` is false only when the server sent us away; socket.io retries every other loss itself.
       s.on('disconnect', () => publish({ state: s.active ? 'connecting' : 'offline' }));
       s.on('connect_error', () => publish({ state: 'offline' }));
+      s.on('hello', (msg) => reloadOnNewBuild(__CANOPY_BUILD__, msg?.build));
       s.on('readings', (msg) => {
         for (const fn of readingListeners) fn(msg);
       });
