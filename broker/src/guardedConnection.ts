@@ -1,75 +1,55 @@
 /**
- * The stream Aedes reads a client from: the socket's bytes pass the packet size guard first,
- * and the socket is destroyed the moment a header announces an oversized packet. Backpressure
- * is kept: the socket pauses while Aedes has not read what it was given.
+ * The socket Aedes reads a client from, with three of its methods wrapped rather than a Duplex
+ * put in between: a Duplex cost a push, a 'readable' event and a read per chunk each way, and a
+ * device reporting every few seconds sends one message per chunk, so that was paid per message.
+ * - `read`: Aedes reads with `read()` on 'readable', so every byte it parses passes the packet
+ *   size guard first, and the socket is destroyed the moment a header announces an oversized packet.
+ * - `write`: writes of one event-loop turn (Aedes delivers each message from its own setImmediate)
+ *   leave in one syscall: the socket is corked at the first and uncorked in the next turn's immediates.
+ * - `destroy`: what Aedes wrote last, such as a refusing CONNACK, leaves before the socket closes.
  */
 
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
 import { createPacketSizeGuard } from './packetSizeGuard.ts';
 
-/** Bytes a connection may hold unsent before its writers wait for 'drain'. */
+/**
+ * Bytes a connection may hold unsent before its writers wait for 'drain'. Not the socket's own
+ * 16 KB: waiting for each flush would throttle every subscriber to about one chunk per turn.
+ */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-export function guardConnection(socket: Socket, maxPacketBytes: number, onOversize: () => void): Duplex {
+export function guardConnection(socket: Socket, maxPacketBytes: number, onOversize: () => void): Socket {
   const guard = createPacketSizeGuard(maxPacketBytes);
-  // Writes of one event-loop turn (Aedes delivers each message from its own setImmediate) leave
-  // in one syscall: the socket is corked at the first and uncorked in the next turn's immediates.
+  const { read, write, destroy } = socket;
+
+  socket.read = (size?: number): Buffer | null => {
+    const chunk = read.call(socket, size) as Buffer | null;
+    if (chunk === null || guard.feed(chunk)) return chunk;
+    onOversize();
+    socket.destroy();
+    return null;
+  };
+
   let corked = false;
   const uncork = () => {
     if (!corked) return;
     corked = false;
     socket.uncork();
   };
-  const send = (chunks: readonly Buffer[], callback: () => void) => {
-    if (socket.destroyed) return callback();
-    if (!corked) {
+  socket.write = ((...args: unknown[]): boolean => {
+    if (!corked && !socket.destroyed) {
       corked = true;
       socket.cork();
       setImmediate(uncork);
     }
-    for (const c of chunks) socket.write(c);
-    if (socket.writableLength < MAX_BUFFERED_BYTES) return callback();
-    socket.once('drain', () => callback());
+    Reflect.apply(write, socket, args);
+    // Aedes waits for 'drain' when this is false; the socket emits it, having passed its own mark.
+    return socket.writableLength < MAX_BUFFERED_BYTES;
+  }) as Socket['write'];
+
+  socket.destroy = (err?: Error): Socket => {
+    uncork();
+    return destroy.call(socket, err);
   };
-  const conn = new Duplex({
-    read() {
-      socket.resume();
-    },
-    // Handed on at once unless the socket is full: waiting for each chunk to be flushed would
-    // throttle every subscriber to one chunk per event-loop turn.
-    write(chunk: Buffer, _encoding, callback) {
-      send([chunk], callback);
-    },
-    // mqtt-packet writes a PUBLISH as several chunks inside cork/uncork: they arrive here together.
-    writev(chunks, callback) {
-      send(
-        chunks.map((c) => c.chunk as Buffer),
-        callback,
-      );
-    },
-    final(callback) {
-      uncork();
-      socket.end(callback);
-    },
-    destroy(err, callback) {
-      // What Aedes wrote last, such as a refusing CONNACK, goes before the socket is closed.
-      uncork();
-      socket.destroy();
-      callback(err);
-    },
-  });
-  socket.on('data', (chunk: Buffer) => {
-    if (!guard.feed(chunk)) {
-      onOversize();
-      socket.destroy();
-      conn.destroy();
-      return;
-    }
-    if (!conn.push(chunk)) socket.pause();
-  });
-  socket.on('end', () => conn.push(null));
-  socket.on('error', (err) => conn.destroy(err));
-  socket.on('close', () => conn.destroy());
-  return conn;
+  return socket;
 }

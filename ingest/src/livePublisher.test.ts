@@ -73,6 +73,38 @@ describe('createLivePublisher', () => {
     ]);
   });
 
+  it('keeps one value of a metric that a message repeats at one timestamp, the later one', () => {
+    const { sent, live } = recorder();
+    const ts = Date.now();
+    // A batch of two envelopes with the same ts, as a device's store-and-forward may send.
+    live.add('gh-1', [reading('gh-1', 'd-1', ts, 1), reading('gh-1', 'd-1', ts, 70, 'rh_pct'), reading('gh-1', 'd-1', ts, 2)]);
+    vi.advanceTimersByTime(1);
+    expect(sent[0]?.message.samples).toEqual([{ device: 'd-1', ts, m: { air_temp_c: 2, rh_pct: 70 } }]);
+  });
+
+  it("writes exactly JSON.stringify's text, whatever the ids and numbers", () => {
+    const payloads: string[] = [];
+    const live = createLivePublisher((_topic, payload) => payloads.push(payload), INTERVAL_MS);
+    const ts = Date.now();
+    const odd = 'd-"\\\n\u2028é😀';
+    const values = [-0, 1e-7, 1e21, -273.15, 0.1 + 0.2, Number.MAX_SAFE_INTEGER];
+    live.add(
+      'gh-x',
+      values.map((v, i) => reading('gh-x', odd, ts, v, `m_${i}.2`)),
+    );
+    live.add('gh-x', [reading('gh-x', 'd-2', ts, 5), reading('gh-x', 'd-2', ts + 1, 6, 'rh_pct')]);
+    vi.advanceTimersByTime(1);
+    expect(payloads).toHaveLength(1);
+    const message = JSON.parse(payloads[0] as string) as LiveMessage;
+    expect(payloads[0]).toBe(JSON.stringify(message));
+    expect(message.greenhouse).toBe('gh-x');
+    expect(liveReadings(message).map((r) => [r.device, r.metric, r.ts, r.value])).toEqual([
+      ...values.map((v, i) => [odd, `m_${i}.2`, ts, Object.is(v, -0) ? 0 : v]),
+      ['d-2', 'air_temp_c', ts, 5],
+      ['d-2', 'rh_pct', ts + 1, 6],
+    ]);
+  });
+
   it('keeps each greenhouse to one message an interval (≤ 4/s at 250 ms) under steady load', () => {
     const { sent, live } = recorder();
     // 20 s of a reading every 2 ms in each of 3 greenhouses, at staggered starts.

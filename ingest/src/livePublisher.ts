@@ -27,12 +27,49 @@ const MAX_PAYLOAD_CHARS = 32 * 1024;
 
 interface Room {
   /**
-   * The newest reading per device and metric since the last message, by device then metric: no
-   * key string to build and hash for every reading.
+   * What ingest added since the last message, by device, one array per message as added: a
+   * device's only message of an interval (the usual case) becomes its sample as it is, without a
+   * map entry per reading.
    */
-  pending: Map<string, Map<string, StoredReading>>;
+  pending: Map<string, Array<readonly StoredReading[]>>;
   sentAt: number;
   timer: NodeJS.Timeout | undefined;
+}
+
+/** One sample per timestamp, in the order first seen; later readings of a metric replace earlier ones. */
+function pushSamples(device: string, readings: Iterable<StoredReading>, out: LiveSample[]): void {
+  const first = out.length;
+  for (const r of readings) {
+    let sample: LiveSample | undefined;
+    for (let i = first; i < out.length && !sample; i++) if ((out[i] as LiveSample).ts === r.ts) sample = out[i];
+    if (!sample) {
+      sample = { device, ts: r.ts, m: {} };
+      out.push(sample);
+    }
+    sample.m[r.metric] = r.value;
+  }
+}
+
+/** One message of one timestamp: its readings are the device's newest as they stand. */
+function isOneTimestamp(messages: ReadonlyArray<readonly StoredReading[]>): boolean {
+  const only = messages.length === 1 ? messages[0] : undefined;
+  const ts = only?.[0]?.ts;
+  return only?.every((r) => r.ts === ts) ?? false;
+}
+
+/** A device's samples: the newest reading per metric. Its only message of an interval (the usual case) is used as it is. */
+function deviceSamples(device: string, messages: ReadonlyArray<readonly StoredReading[]>, out: LiveSample[]): void {
+  if (isOneTimestamp(messages)) {
+    pushSamples(device, messages[0] as readonly StoredReading[], out);
+    return;
+  }
+  const newest = new Map<string, StoredReading>();
+  for (const readings of messages)
+    for (const r of readings) {
+      const current = newest.get(r.metric);
+      if (!current || current.ts <= r.ts) newest.set(r.metric, r);
+    }
+  pushSamples(device, newest.values(), out);
 }
 
 export function createLivePublisher(publish: PublishLive, intervalMs: number): LivePublisher {
@@ -44,20 +81,9 @@ export function createLivePublisher(publish: PublishLive, intervalMs: number): L
     room.timer = undefined;
     room.sentAt = Date.now();
     const samples: LiveSample[] = [];
-    for (const [device, metrics] of room.pending) {
-      // A device's pending readings nearly always share one timestamp: one sample.
-      const first = samples.length;
-      for (const r of metrics.values()) {
-        let sample: LiveSample | undefined;
-        for (let i = first; i < samples.length && !sample; i++) if ((samples[i] as LiveSample).ts === r.ts) sample = samples[i];
-        if (!sample) {
-          sample = { device, ts: r.ts, m: {} };
-          samples.push(sample);
-        }
-        sample.m[r.metric] = r.value;
-      }
-    }
+    for (const [device, messages] of room.pending) deviceSamples(device, messages, samples);
     room.pending = new Map();
+    if (samples.length === 0) return;
     const topic = buildTopic('live', { greenhouseId: greenhouse });
     const whole = JSON.stringify({ greenhouse, samples } satisfies LiveMessage);
     if (whole.length <= MAX_PAYLOAD_CHARS) {
@@ -79,14 +105,16 @@ export function createLivePublisher(publish: PublishLive, intervalMs: number): L
         room = { pending: new Map(), sentAt: Number.NEGATIVE_INFINITY, timer: undefined };
         rooms.set(greenhouse, room);
       }
-      for (const r of readings) {
-        let metrics = room.pending.get(r.device);
-        if (!metrics) {
-          metrics = new Map();
-          room.pending.set(r.device, metrics);
-        }
-        const current = metrics.get(r.metric);
-        if (!current || current.ts <= r.ts) metrics.set(r.metric, r);
+      // A message is one device's; a caller's mixed array is split into runs of one device.
+      for (let i = 0; i < readings.length; ) {
+        const device = (readings[i] as StoredReading).device;
+        let end = i + 1;
+        while (end < readings.length && (readings[end] as StoredReading).device === device) end++;
+        const run = i === 0 && end === readings.length ? readings : readings.slice(i, end);
+        const messages = room.pending.get(device);
+        if (messages) messages.push(run);
+        else room.pending.set(device, [run]);
+        i = end;
       }
       if (room.timer) return;
       // Even when idle, wait for the next turn: the rest of the messages read in this one join the message.
