@@ -57,13 +57,12 @@ export const AckPayload = Type.Object({
 export type AckPayload = Static<typeof AckPayload>;
 
 /** One accepted reading, as the dashboard uses it: `liveReadings` unpacks a live message into these. */
-export const LiveReading = Type.Object({
-  device: Type.String(),
-  metric: Type.String(),
-  ts: Type.Integer(),
-  value: Type.Number(),
-});
-export type LiveReading = Static<typeof LiveReading>;
+export interface LiveReading {
+  device: string;
+  metric: string;
+  ts: number;
+  value: number;
+}
 
 /**
  * A device's accepted readings of one timestamp, metric key → value, as they travel from ingest to

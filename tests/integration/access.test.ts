@@ -408,7 +408,7 @@ describe.each(STORES)('access with the %s store', (store) => {
       .execute();
     clients.farmer1 = await login(stack.httpUrl, 'farmer1');
     const refused = new Promise<Error>((resolve) => s.once('connect_error', resolve));
-    // ...then the connection drops: recovery would restore the rooms, but the middleware runs again first.
+    // ...then the connection drops: the reconnection authenticates afresh and is refused.
     s.io.engine.close();
     expect((await refused).message).toBe('CANOPY_UNAUTHENTICATED');
     s.close();

@@ -88,6 +88,24 @@ describe.each(STORES)('pipeline with the %s store', (store) => {
     expect(overview.greenhouses.find((g) => g.id === 'gh-1')?.latest.air_temp_c?.value).toBe(27.5);
   });
 
+  it('starts a reconnected socket afresh: nothing replayed, rooms joined again', async () => {
+    const socket = io(`${stack.httpUrl}/live`, { transports: ['websocket'], reconnectionDelay: 50, extraHeaders: { ...client.headers } });
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    expect(await socket.timeout(5_000).emitWithAck('join', { greenhouseId: 'gh-1' })).toEqual({ ok: true });
+    // A dropped transport, which connection-state recovery would restore with the events missed meanwhile.
+    const reconnected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.io.engine.close();
+    await reconnected;
+    // The API keeps no replay buffer: the dashboard joins again on every connect and reloads what it shows.
+    expect(socket.recovered).not.toBe(true);
+    const live = new Promise<LiveMessage>((resolve) => socket.on('readings', (m: LiveMessage) => resolve(m)));
+    expect(await socket.timeout(5_000).emitWithAck('join', { greenhouseId: 'gh-1' })).toEqual({ ok: true });
+    const ts = Date.now() - 4_000;
+    await publish('gh1-climate', { ts, m: { air_temp_c: 26.5 } });
+    expect((await live).samples).toEqual(expect.arrayContaining([{ device: 'gh1-climate', ts, m: { air_temp_c: 26.5 } }]));
+  });
+
   it('drops bad input by reason, keeps the good readings, and keeps running', async () => {
     const before = stack.ingest.stats();
     const ts = Date.now() - 3_000;

@@ -9,14 +9,18 @@
  * afresh, so the socket is in exactly the rooms of the greenhouses it asked for and may read now.
  * Reconciling is how rights changes reach open sockets: logout and key revocation (the
  * credential is gone: disconnected), a user deleted or disabled (likewise), a role or farm
- * membership changed (rooms left, or joined again). Connection-state recovery runs the
- * middleware again (`skipMiddlewares: false`) and reconciles the recovered rooms, so a revoked
- * user does not get its rooms back on reconnect.
+ * membership changed (rooms left, or joined again).
+ *
+ * No connection-state recovery: a reconnection is a new socket, which authenticates and joins
+ * again, and the dashboard reloads what it shows after a reconnect. Recovery would keep every
+ * `readings` event of the last two to three minutes in memory for replay (Socket.IO stores each
+ * broadcast until `maxDisconnectionDuration` and sweeps once a minute), and that retained load was
+ * most of the API's heap and of its garbage-collection pauses on the live path.
  *
  * Reconciling reaches the sockets of this process only (the default in-memory adapter); see
  * README, "Users and roles", for several API nodes.
  *
- * Every connection, recovered ones included, gets `hello` `{build}` as soon as it connects, before it
+ * Every connection, reconnections included, gets `hello` `{build}` as soon as it connects, before it
  * can ask to join a room: the dashboard build this process serves, so a tab left open across an
  * upgrade reloads rather than misread the new server's messages.
  * An event, because Socket.IO's handshake gives the client nothing of the server's but the socket id.
@@ -83,7 +87,6 @@ export const socketPlugin = fp<SocketOptions>(
     const { meta } = app.canopy;
     const io: LiveServer = new Server(app.server, {
       serveClient: false,
-      connectionStateRecovery: { skipMiddlewares: false },
       allowRequest: (req, callback) => callback(null, app.auth.originAllowed(req.headers)),
     });
     const live = io.of(LIVE_NAMESPACE);
@@ -95,13 +98,10 @@ export const socketPlugin = fp<SocketOptions>(
       app.auth.principalFromHeaders(headers).then(
         (found) => {
           if (!found) return next(Object.assign(new Error('CANOPY_UNAUTHENTICATED'), { data: { code: 'CANOPY_UNAUTHENTICATED' } }));
-          // A recovered socket brings back its data; what it asked to follow stays if it is the same user.
-          const previous = socket.data as Partial<LiveSocketData> | undefined;
-          const userId = found.principal.userId;
           socket.data = {
-            userId,
+            userId: found.principal.userId,
             credential: { kind: found.credential.kind, hash: hashToken(found.credential.secret) },
-            wanted: previous?.userId === userId && Array.isArray(previous.wanted) ? previous.wanted : [],
+            wanted: [],
           };
           next();
         },
@@ -195,19 +195,7 @@ export const socketPlugin = fp<SocketOptions>(
         });
       });
 
-      // A recovered socket may carry the handles of a credential it no longer uses.
-      const handles = new Set([userRoom(data.userId), credentialRoom(data.credential.hash)]);
-      for (const room of [...socket.rooms]) {
-        if ((room.startsWith('user:') || room.startsWith('cred:')) && !handles.has(room)) await socket.leave(room);
-      }
-      await socket.join([...handles]);
-      if (socket.recovered) {
-        for (const room of socket.rooms) {
-          const id = room.slice(ROOM_PREFIX.length);
-          if (room.startsWith(ROOM_PREFIX) && !data.wanted.includes(id)) data.wanted.push(id);
-        }
-        await reconcileSocket(socket);
-      }
+      await socket.join([userRoom(data.userId), credentialRoom(data.credential.hash)]);
     });
 
     app.canopy.live.bus.on('readings', owner, (message) => live.to(roomOf(message.greenhouse)).emit('readings', message));
