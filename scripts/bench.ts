@@ -5,7 +5,8 @@
  *
  * Flags: `--quick` (about a minute per bench), `--only <names>` (comma-separated: store, history,
  * reconnect, pipeline, live, backlog, outage), `--backlog-hours <h>` (default 1 in a full run; 6 is
- * the target's full size), `--outage` (the target's 30-minute InfluxDB outage) or
+ * the target's full size), `--backlog-persistence <sqlite|memory>` (the broker's; default sqlite, the
+ * product's), `--outage` (the target's 30-minute InfluxDB outage) or
  * `--outage-minutes <n>` (default 2 in a full run; 20 s in quick mode), `--outage-max-buffered <readings>`
  * (ingest's INGEST_MAX_BUFFERED during the outage; default: ingest's default).
  */
@@ -42,6 +43,9 @@ if (unknown.length > 0) throw new Error(`--only: unknown bench ${unknown.join(',
 const want = (name: BenchName) => !only || only.includes(name);
 const outageMinutes = numberFlag('--outage-minutes') ?? (process.argv.includes('--outage') ? 30 : quick ? 1 / 3 : 2);
 const backlogHours = numberFlag('--backlog-hours') ?? 1;
+const backlogPersistence = flag('--backlog-persistence') ?? 'sqlite';
+if (backlogPersistence !== 'sqlite' && backlogPersistence !== 'memory')
+  throw new Error(`--backlog-persistence: sqlite or memory, not ${backlogPersistence}`);
 
 // Seeded history goes to disk once written, as a store filled in real time holds it (see history.ts).
 const influxd = existsSync('/usr/bin/influxd') ? await startInfluxd({ coldSnapshotS: HISTORY_COLD_SNAPSHOT_S }) : undefined;
@@ -110,6 +114,7 @@ try {
         devices: quick ? 200 : 1_000,
         intervalS: 10,
         hours: quick ? 1 / 3 : backlogHours,
+        persistence: backlogPersistence,
       });
       figures.backlog = backlog;
       lines.push('', ...backlogTable(backlog));

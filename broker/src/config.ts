@@ -72,8 +72,9 @@ function loadPersistenceConfig(env: Env, dataDir: string): PersistenceConfig {
   const kind = envEnum(env, 'MQTT_PERSISTENCE', PERSISTENCE_KINDS, 'sqlite');
   const syncIntervalMs = envInt(env, 'MQTT_PERSISTENCE_SYNC_MS', 50, { min: 0, max: 10_000 });
   const retryMs = envInt(env, 'MQTT_JOURNAL_RETRY_S', 30, { min: 1, max: 86_400 }) * 1_000;
+  const queueMemoryMessages = envInt(env, 'MQTT_QUEUE_MEMORY_MESSAGES', 10_000, { min: 1, max: 10_000_000 });
   const redisUrl = envOptional(env, 'REDIS_URL');
-  if (kind !== 'redis') return { kind, dataDir, syncIntervalMs, retryMs };
+  if (kind !== 'redis') return { kind, dataDir, syncIntervalMs, queueMemoryMessages, retryMs };
   if (redisUrl === undefined)
     throw new ConfigError('REDIS_URL', 'MQTT_PERSISTENCE=redis needs REDIS_URL (redis://[user:password@]host[:port][/db])');
   let url: URL;
@@ -87,5 +88,5 @@ function loadPersistenceConfig(env: Env, dataDir: string): PersistenceConfig {
   if (url.hostname === '') throw new ConfigError('REDIS_URL', 'the URL names no host');
   const db = url.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d{1,2}$/.test(db)) throw new ConfigError('REDIS_URL', `the database must be a number, got ${JSON.stringify(db)}`);
-  return { kind, dataDir, syncIntervalMs, retryMs, redisUrl };
+  return { kind, dataDir, syncIntervalMs, queueMemoryMessages, retryMs, redisUrl };
 }

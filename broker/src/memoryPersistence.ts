@@ -85,6 +85,15 @@ function unindexMessageId(q: OutgoingQueue, messageId: number | undefined, seq: 
   }
 }
 
+function removeEntry(q: OutgoingQueue, seq: number): AedesPacket | undefined {
+  const entry = q.entries.get(seq);
+  if (!entry) return undefined;
+  q.entries.delete(seq);
+  unindexBroker(q, entry, seq);
+  unindexMessageId(q, entry.messageId, seq);
+  return entry;
+}
+
 /** The oldest entry with this message id. */
 function firstWithMessageId(q: OutgoingQueue, messageId: number | undefined): number | undefined {
   if (messageId === undefined) return undefined;
@@ -105,12 +114,37 @@ export class LeanMemoryPersistence extends MemoryPersistence {
   }
 
   #enqueue(clientId: string, packet: AedesPacket): void {
+    this.outgoingInsert(clientId, packet, this.#queue(clientId).nextSeq);
+  }
+
+  /**
+   * Queues a copy of the packet at `seq`, for a subclass that keeps part of a queue elsewhere and
+   * brings entries back: seqs, not insertion order, say which entry is older.
+   */
+  protected outgoingInsert(clientId: string, packet: AedesPacket, seq: number): AedesPacket {
     const q = this.#queue(clientId);
     const copy = queuedCopy(packet);
-    const seq = q.nextSeq++;
+    q.nextSeq = Math.max(q.nextSeq, seq + 1);
     q.entries.set(seq, copy);
     indexBroker(q, copy, seq);
     indexMessageId(q, copy.messageId, seq);
+    return copy;
+  }
+
+  /** Drops an entry from memory only: the subclass has it elsewhere. */
+  protected outgoingEvict(clientId: string, seq: number): void {
+    const q = this.#outgoing.get(clientId);
+    if (q) removeEntry(q, seq);
+  }
+
+  /** A client's entries in memory, by seq (in insertion order). */
+  protected outgoingEntries(clientId: string): ReadonlyMap<number, AedesPacket> | undefined {
+    return this.#outgoing.get(clientId)?.entries;
+  }
+
+  /** The seq of the entry with the packet's broker id and counter, when it is in memory. */
+  protected outgoingSeqOf(clientId: string, packet: AedesPacket): number | undefined {
+    return this.#outgoing.get(clientId)?.byBroker.get(packet.brokerId)?.get(packet.brokerCounter);
   }
 
   override async outgoingEnqueue(sub: { clientId: string }, packet: AedesPacket): Promise<void> {
@@ -161,11 +195,7 @@ export class LeanMemoryPersistence extends MemoryPersistence {
     if (!q) return undefined;
     const seq = firstWithMessageId(q, packet.messageId);
     if (seq === undefined) return undefined;
-    const entry = q.entries.get(seq) as AedesPacket;
-    q.entries.delete(seq);
-    unindexBroker(q, entry, seq);
-    unindexMessageId(q, entry.messageId, seq);
-    return entry;
+    return removeEntry(q, seq);
   }
 
   override outgoingStream(client: ClientRef): Readable {
@@ -173,7 +203,7 @@ export class LeanMemoryPersistence extends MemoryPersistence {
     return Readable.from([...(this.#outgoing.get(client.id)?.entries.values() ?? [])]);
   }
 
-  /** Queued messages of a client (tests and diagnostics). */
+  /** Queued messages of a client held in memory: all of them here (tests and diagnostics). */
   outgoingCount(clientId: string): number {
     return this.#outgoing.get(clientId)?.entries.size ?? 0;
   }

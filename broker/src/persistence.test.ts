@@ -16,8 +16,20 @@ describe('broker persistence configuration', () => {
     ...extra,
   });
 
-  it('is durable by default: SQLite in DATA_DIR, fsynced every 50 ms', () => {
-    expect(loadConfig(env({})).persistence).toEqual({ kind: 'sqlite', dataDir, syncIntervalMs: 50, retryMs: 30_000 });
+  it('is durable by default: SQLite in DATA_DIR, fsynced every 50 ms, 10,000 queued messages per session in memory', () => {
+    expect(loadConfig(env({})).persistence).toEqual({
+      kind: 'sqlite',
+      dataDir,
+      syncIntervalMs: 50,
+      queueMemoryMessages: 10_000,
+      retryMs: 30_000,
+    });
+  });
+
+  it('takes the queue entries held in memory per session', () => {
+    expect(loadConfig(env({ MQTT_QUEUE_MEMORY_MESSAGES: '500' })).persistence.queueMemoryMessages).toBe(500);
+    expect(() => loadConfig(env({ MQTT_QUEUE_MEMORY_MESSAGES: '0' }))).toThrow(/MQTT_QUEUE_MEMORY_MESSAGES/);
+    expect(() => loadConfig(env({ MQTT_QUEUE_MEMORY_MESSAGES: 'lots' }))).toThrow(/MQTT_QUEUE_MEMORY_MESSAGES/);
   });
 
   it('takes memory, level and a sync interval', () => {

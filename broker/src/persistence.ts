@@ -2,7 +2,8 @@
  * Where the broker keeps sessions, queued QoS 1 messages and retained messages:
  * - `sqlite` (the default): Aedes' in-memory persistence mirrored to SQLite in
  *   DATA_DIR/broker/broker.db and reloaded at start (see sqlitePersistence.ts), so a persistent
- *   session's queue, such as ingest's while it is down, survives a broker restart;
+ *   session's queue, such as ingest's while it is down, survives a broker restart; past
+ *   MQTT_QUEUE_MEMORY_MESSAGES entries, a session's queue is in the file only;
  * - `redis`: aedes-persistence-redis on REDIS_URL, for brokers that share state or keep it off the host;
  * - `memory`: nothing survives a restart (the fastest, and what a bare Mosquitto does);
  * - `level`: aedes-persistence-level on classic-level in DATA_DIR/broker. Kept for the benchmark
@@ -30,6 +31,8 @@ export interface PersistenceConfig {
   readonly dataDir: string;
   /** `sqlite`: longest a committed change waits for its fsync. */
   readonly syncIntervalMs: number;
+  /** `sqlite`: queue entries per persistent session held in memory; the rest are in the file only. */
+  readonly queueMemoryMessages: number;
   /** Journaling kinds: how often rows the persistence failed to queue are published again. */
   readonly retryMs: number;
   /** `redis`: required for it, validated by loadConfig. */
@@ -137,6 +140,7 @@ export async function openBrokerPersistence(config: PersistenceConfig, logger?: 
         syncIntervalMs: config.syncIntervalMs,
         onError,
         settled: (packet) => journal.settle(packet),
+        queueMemoryMessages: config.queueMemoryMessages,
       });
       return {
         persistence,

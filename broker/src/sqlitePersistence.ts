@@ -10,11 +10,19 @@
  * (aedes issue #955, aedes-persistence-mongodb issue #27). Here every Aedes call is answered from
  * memory, in call order, exactly as with `memory`; SQLite only records what memory holds.
  *
+ * Except a long queue (ingest's during an outage: 2.16M messages in 6 h, 2 GB of RSS when all held
+ * in memory): past `queueMemoryMessages` entries of a session, a new entry leaves memory once its
+ * row is committed, and is brought back, still synchronously, when Aedes needs it: `outgoingStream`
+ * reads the file a page at a time and `outgoingUpdate` looks up a live delivery's entry. Entries
+ * are ordered by their row's seq, assigned at enqueue, so memory and file merge in queue order.
+ *
  * Durability: the changes of one event-loop turn are written in one transaction on the next
  * turn (sqliteBatch.ts), so a SIGKILL loses only what Aedes had not yet handed over; Aedes
  * sends the PUBACK just before it publishes, so that window is about one turn (the publish
  * journal closes it). A power cut takes at most `syncIntervalMs` of commits.
  */
+
+import { Readable } from 'node:stream';
 import type { AedesPacket, AedesSubscription, BrokerRef, ClientRef } from 'aedes-persistence/asyncPersistence.js';
 import type Database from 'better-sqlite3';
 import { LeanMemoryPersistence } from './memoryPersistence.ts';
@@ -28,10 +36,15 @@ export interface SqlitePersistenceOptions {
   readonly onError: (err: unknown) => void;
   /** Called once a published message's queue entries are committed (see persistenceJournal.ts). */
   readonly settled?: (packet: AedesPacket) => void;
+  /** Queue entries per session held in memory; in flight and uncommitted ones come on top. */
+  readonly queueMemoryMessages: number;
 }
 
 /** Changes buffered before they are written at once, whatever the event loop does. */
 const MAX_PENDING = 10_000;
+
+/** Queue rows `outgoingStream` reads from the file at a time. */
+const PAGE = 1_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS outgoing (
@@ -40,6 +53,7 @@ CREATE TABLE IF NOT EXISTS outgoing (
   topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS outgoing_key ON outgoing (client_id, broker_id, broker_counter);
+CREATE INDEX IF NOT EXISTS outgoing_queue ON outgoing (client_id, seq);
 CREATE TABLE IF NOT EXISTS subscriptions (
   client_id TEXT NOT NULL, topic TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (client_id, topic)
 ) WITHOUT ROWID;
@@ -64,6 +78,8 @@ interface PacketRow {
   retain: number;
 }
 
+type OutgoingRow = PacketRow & { seq: number };
+
 function packetOf(row: PacketRow): AedesPacket {
   return {
     cmd: 'publish',
@@ -82,7 +98,13 @@ const payloadOf = (packet: AedesPacket): Buffer => (typeof packet.payload === 's
 function prepare(db: Database.Database) {
   return {
     enqueue: db.prepare(
-      'INSERT OR IGNORE INTO outgoing (client_id, broker_id, broker_counter, topic, payload, qos, retain) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO outgoing (seq, client_id, broker_id, broker_counter, topic, payload, qos, retain) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    queued: db.prepare(
+      'SELECT seq, broker_id, broker_counter, topic, payload, qos, retain FROM outgoing WHERE client_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+    ),
+    find: db.prepare(
+      'SELECT seq, broker_id, broker_counter, topic, payload, qos, retain FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?',
     ),
     dequeue: db.prepare('DELETE FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?'),
     subscribe: db.prepare('INSERT OR REPLACE INTO subscriptions (client_id, topic, record) VALUES (?, ?, ?)'),
@@ -106,6 +128,10 @@ export class SqlitePersistence extends LeanMemoryPersistence {
   readonly #options: SqlitePersistenceOptions;
   readonly #batch: SqliteBatch;
   readonly #stmt: Statements;
+  /** The next queue entry's seq: rows are written in batches, so it is assigned here. */
+  #nextSeq: number;
+  /** Per client: committed queue entries held in the file only. */
+  readonly #fileOnly = new Map<string, number>();
 
   constructor(options: SqlitePersistenceOptions) {
     super();
@@ -113,6 +139,7 @@ export class SqlitePersistence extends LeanMemoryPersistence {
     this.#batch = new SqliteBatch({ ...options, schema: SCHEMA, maxPending: MAX_PENDING });
     this.#db = this.#batch.db;
     this.#stmt = prepare(this.#db);
+    this.#nextSeq = ((this.#db.prepare('SELECT max(seq) AS seq FROM outgoing').get() as { seq: number | null }).seq ?? 0) + 1;
   }
 
   /** Loads what the previous run left, before Aedes takes its first client. */
@@ -132,10 +159,15 @@ export class SqlitePersistence extends LeanMemoryPersistence {
       subs.set(row.client_id, list);
     }
     for (const [id, list] of subs) await super.addSubscriptions({ id }, list);
-    for (const row of db
-      .prepare('SELECT client_id, broker_id, broker_counter, topic, payload, qos, retain FROM outgoing ORDER BY seq')
-      .iterate() as Iterable<PacketRow & { client_id: string }>)
-      await super.outgoingEnqueue({ clientId: row.client_id }, packetOf(row));
+    const queues = db.prepare('SELECT client_id, count(*) AS n FROM outgoing GROUP BY client_id').all() as Array<{
+      client_id: string;
+      n: number;
+    }>;
+    for (const { client_id: id, n } of queues) {
+      const head = this.#stmt.queued.all(id, 0, this.#nextSeq, this.#options.queueMemoryMessages) as OutgoingRow[];
+      for (const row of head) this.outgoingInsert(id, packetOf(row), row.seq);
+      this.#countFileOnly(id, n - head.length);
+    }
     for (const row of db.prepare('SELECT * FROM incoming').all() as Array<PacketRow & { client_id: string; message_id: number }>)
       await super.incomingStorePacket({ id: row.client_id }, { ...packetOf(row), messageId: row.message_id });
     for (const row of db.prepare('SELECT * FROM wills').all() as Array<PacketRow & { client_id: string; broker_id: string }>) {
@@ -185,13 +217,11 @@ export class SqlitePersistence extends LeanMemoryPersistence {
   }
 
   override async outgoingEnqueue(sub: { clientId: string }, packet: AedesPacket): Promise<void> {
-    await super.outgoingEnqueue(sub, packet);
-    this.#recordEnqueue(sub.clientId, packet);
+    this.#enqueue(sub.clientId, packet);
   }
 
   override async outgoingEnqueueCombi(subs: Array<{ clientId: string }>, packet: AedesPacket): Promise<void> {
-    await super.outgoingEnqueueCombi(subs, packet);
-    for (const sub of subs) this.#recordEnqueue(sub.clientId, packet);
+    for (const sub of subs) this.#enqueue(sub.clientId, packet);
     const settled = this.#options.settled;
     // A no-op write: the callback follows the commit of this turn's entries, even with none to write.
     // Not settled when the commit failed: the journal then keeps the message for the next start.
@@ -203,7 +233,19 @@ export class SqlitePersistence extends LeanMemoryPersistence {
   }
 
   // outgoingUpdate only assigns a message id: not recorded, since after a restart every queued
-  // message goes to a new connection and gets a new id.
+  // message goes to a new connection and gets a new id. An entry given one stays in memory until
+  // it is cleared: the file does not know the id.
+  override async outgoingUpdate(client: ClientRef, packet: AedesPacket): Promise<void> {
+    const { id } = client;
+    if (packet.brokerId !== undefined && this.#fileOnly.has(id) && this.outgoingSeqOf(id, packet) === undefined) {
+      // A live delivery whose entry left memory at its commit. Committing first keeps a row
+      // already cleared from memory from coming back.
+      this.#batch.flush();
+      const row = this.#stmt.find.get(id, packet.brokerId, packet.brokerCounter ?? 0) as OutgoingRow | undefined;
+      if (row) this.#bringBack(id, row);
+    }
+    await super.outgoingUpdate(client, packet);
+  }
 
   override async outgoingClearMessageId(client: ClientRef, packet: { messageId?: number }): Promise<AedesPacket | undefined> {
     const removed = await super.outgoingClearMessageId(client, packet);
@@ -213,6 +255,22 @@ export class SqlitePersistence extends LeanMemoryPersistence {
       this.#batch.write(() => this.#stmt.dequeue.run(id, brokerId, brokerCounter));
     }
     return removed;
+  }
+
+  /**
+   * As the in-memory persistence, a snapshot of the queue (entries enqueued later are not in it),
+   * but only the entries in memory are taken now: the file's are read a page at a time as Aedes
+   * sends them, with backpressure.
+   */
+  override outgoingStream(client: ClientRef): Readable {
+    const inMemory = [...(this.outgoingEntries(client.id) ?? [])].sort(([a], [b]) => a - b);
+    if (!this.#fileOnly.has(client.id)) return Readable.from(inMemory.map(([, entry]) => entry));
+    return Readable.from(this.#merged(client.id, inMemory, this.#nextSeq - 1));
+  }
+
+  /** Queue entries of a client in memory and in the file only, for tests and diagnostics. */
+  outgoingCounts(clientId: string): { inMemory: number; fileOnly: number } {
+    return { inMemory: this.outgoingCount(clientId), fileOnly: this.#fileOnly.get(clientId) ?? 0 };
   }
 
   override async incomingStorePacket(client: ClientRef, packet: AedesPacket): Promise<void> {
@@ -273,8 +331,12 @@ export class SqlitePersistence extends LeanMemoryPersistence {
     await super.destroy();
   }
 
-  #recordEnqueue(clientId: string, packet: AedesPacket): void {
+  #enqueue(clientId: string, packet: AedesPacket): void {
+    const seq = this.#nextSeq++;
+    const spill = this.outgoingCount(clientId) >= this.#options.queueMemoryMessages;
+    const entry = this.outgoingInsert(clientId, packet, seq);
     const row = [
+      seq,
       clientId,
       packet.brokerId ?? '',
       packet.brokerCounter ?? 0,
@@ -283,6 +345,71 @@ export class SqlitePersistence extends LeanMemoryPersistence {
       packet.qos,
       packet.retain ? 1 : 0,
     ];
-    this.#batch.write(() => this.#stmt.enqueue.run(...row));
+    // Ignored when the row's key is taken (the same message queued twice): that entry stays in memory.
+    let inserted = false;
+    this.#batch.write(
+      () => {
+        inserted = this.#stmt.enqueue.run(...row).changes === 1;
+      },
+      spill ? (err) => err === undefined && inserted && this.#release(clientId, seq, entry) : undefined,
+    );
+  }
+
+  /** Drops a committed entry from memory, unless it is in flight (it has a message id) or was replaced. */
+  #release(clientId: string, seq: number, entry: AedesPacket): void {
+    if (entry.messageId !== undefined || this.outgoingEntries(clientId)?.get(seq) !== entry) return;
+    this.outgoingEvict(clientId, seq);
+    this.#countFileOnly(clientId, 1);
+  }
+
+  /** The entry of a committed row, brought back into memory unless it is there. */
+  #bringBack(clientId: string, row: OutgoingRow): { entry: AedesPacket; broughtBack: boolean } {
+    const entry = this.outgoingEntries(clientId)?.get(row.seq);
+    if (entry) return { entry, broughtBack: false };
+    this.#countFileOnly(clientId, -1);
+    return { entry: this.outgoingInsert(clientId, packetOf(row), row.seq), broughtBack: true };
+  }
+
+  #countFileOnly(clientId: string, delta: number): void {
+    const n = (this.#fileOnly.get(clientId) ?? 0) + delta;
+    if (n > 0) this.#fileOnly.set(clientId, n);
+    else this.#fileOnly.delete(clientId);
+  }
+
+  /**
+   * The snapshot's entries and the file's up to `last`, in seq order. Each page's rows come into
+   * memory as it is read, just after a commit, so a row cleared from memory since cannot come back;
+   * those still without a message id when the next page is read (Aedes did not send them: a clean
+   * session, a closed connection) leave memory again.
+   */
+  *#merged(clientId: string, inMemory: ReadonlyArray<[number, AedesPacket]>, last: number): Generator<AedesPacket> {
+    const snapshot = inMemory[Symbol.iterator]();
+    let held = snapshot.next();
+    let after = 0;
+    let page: Array<{ seq: number; entry: AedesPacket; broughtBack: boolean }> = [];
+    const releasePage = () => {
+      for (const { seq, entry, broughtBack } of page) if (broughtBack) this.#release(clientId, seq, entry);
+    };
+    try {
+      for (;;) {
+        releasePage();
+        this.#batch.flush();
+        const rows = this.#stmt.queued.all(clientId, after, last, PAGE) as OutgoingRow[];
+        page = rows.map((row) => ({ seq: row.seq, ...this.#bringBack(clientId, row) }));
+        for (const { seq, entry } of page) {
+          for (; !held.done && held.value[0] < seq; held = snapshot.next()) yield held.value[1];
+          if (!held.done && held.value[0] === seq) {
+            yield held.value[1];
+            held = snapshot.next();
+          } else yield entry;
+        }
+        const lastRow = rows[PAGE - 1];
+        if (!lastRow) break;
+        after = lastRow.seq;
+      }
+      for (; !held.done; held = snapshot.next()) yield held.value[1];
+    } finally {
+      releasePage();
+    }
   }
 }

@@ -5,7 +5,8 @@
  * message is in InfluxDB, counted there. Devices report every `intervalS` with timestamps spread
  * over the past `hours` (in time order, each device at its own offset within the interval), so
  * the store sees what a real outage would leave. The queue is filled faster than real time: the
- * fill is not what is measured. Broker persistence is the in-memory default.
+ * fill is not what is measured. Broker persistence is the product's default, `sqlite`, which keeps
+ * at most MQTT_QUEUE_MEMORY_MESSAGES of the queue in memory; `memory` holds all of it there.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildTopic, topicFilter } from '@canopy/core';
@@ -35,6 +36,8 @@ export interface BacklogOptions {
   readonly devices: number;
   readonly intervalS: number;
   readonly hours: number;
+  /** The broker's MQTT_PERSISTENCE. */
+  readonly persistence: 'sqlite' | 'memory';
   /** Longest the drain may take before the run is cut (and reported as such). */
   readonly drainTimeoutMs?: number;
 }
@@ -115,8 +118,11 @@ export async function benchBacklog(options: BacklogOptions): Promise<BacklogResu
     const intervalMs = options.intervalS * 1_000;
     const steps = Math.round((options.hours * 3_600_000) / intervalMs);
     const queuedTarget = steps * credentials.length;
-    // A big in-memory queue outgrows Node's default heap.
-    const broker = await startBroker(dir.path, 'broker', { NODE_OPTIONS: '--max-old-space-size=12288' });
+    // A big in-memory queue (`memory`) outgrows Node's default heap.
+    const broker = await startBroker(dir.path, 'broker', {
+      MQTT_PERSISTENCE: options.persistence,
+      NODE_OPTIONS: '--max-old-space-size=12288',
+    });
     services.push(broker);
     const brokerCpu = sampleProcess(broker.process.pid(), 1_000);
 
@@ -203,7 +209,7 @@ export function backlogTable(r: BacklogResult): string[] {
   const o = r.options;
   const drainTime = r.extrapolatedTargetS ?? r.drainS;
   return [
-    `## Backlog (${fmt(o.devices)} devices every ${o.intervalS} s for ${fmt(o.hours, 2)} h, queued in ingest's session while ingest is down)`,
+    `## Backlog (${fmt(o.devices)} devices every ${o.intervalS} s for ${fmt(o.hours, 2)} h, queued in ingest's session while ingest is down; broker persistence ${o.persistence})`,
     '',
     `Load average at the end: ${r.loadAverage}. Drain = ingest process start → the last message counted in InfluxDB (start-up = process start → first message received); msg/s is over the time messages flowed.`,
     '',
