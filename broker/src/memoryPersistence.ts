@@ -19,6 +19,8 @@ interface OutgoingQueue {
   readonly byBroker: Map<string | undefined, Map<number | undefined, number>>;
   /** messageId → seq, or the seqs oldest first when ids repeat (more than 65,535 in flight). */
   readonly byMessageId: Map<number, number | number[]>;
+  /** Entries with a message id: sent, waiting for their acknowledgement. */
+  inFlight: number;
 }
 
 /** What aedes-packet's `new Packet(packet)` keeps: a queued copy, without a message id yet. */
@@ -43,7 +45,7 @@ function queuedCopy(p: AedesPacket): AedesPacket {
 }
 
 function newQueue(): OutgoingQueue {
-  return { nextSeq: 0, entries: new Map(), byBroker: new Map(), byMessageId: new Map() };
+  return { nextSeq: 0, entries: new Map(), byBroker: new Map(), byMessageId: new Map(), inFlight: 0 };
 }
 
 function indexBroker(q: OutgoingQueue, packet: AedesPacket, seq: number): void {
@@ -64,6 +66,7 @@ function unindexBroker(q: OutgoingQueue, packet: AedesPacket, seq: number): void
 
 function indexMessageId(q: OutgoingQueue, messageId: number | undefined, seq: number): void {
   if (messageId === undefined) return;
+  q.inFlight += 1;
   const found = q.byMessageId.get(messageId);
   if (found === undefined) q.byMessageId.set(messageId, seq);
   else if (typeof found === 'number') q.byMessageId.set(messageId, found < seq ? [found, seq] : [seq, found]);
@@ -76,8 +79,11 @@ function indexMessageId(q: OutgoingQueue, messageId: number | undefined, seq: nu
 function unindexMessageId(q: OutgoingQueue, messageId: number | undefined, seq: number): void {
   if (messageId === undefined) return;
   const found = q.byMessageId.get(messageId);
-  if (found === seq) q.byMessageId.delete(messageId);
-  else if (Array.isArray(found)) {
+  if (found === seq) {
+    q.byMessageId.delete(messageId);
+    q.inFlight -= 1;
+  } else if (Array.isArray(found) && found.includes(seq)) {
+    q.inFlight -= 1;
     const rest = found.filter((s) => s !== seq);
     if (rest.length === 1) q.byMessageId.set(messageId, rest[0] as number);
     else if (rest.length === 0) q.byMessageId.delete(messageId);
@@ -140,6 +146,12 @@ export class LeanMemoryPersistence extends MemoryPersistence {
   /** A client's entries in memory, by seq (in insertion order). */
   protected outgoingEntries(clientId: string): ReadonlyMap<number, AedesPacket> | undefined {
     return this.#outgoing.get(clientId)?.entries;
+  }
+
+  /** A client's entries in memory not yet sent (without a message id). */
+  protected outgoingWaiting(clientId: string): number {
+    const q = this.#outgoing.get(clientId);
+    return q ? q.entries.size - q.inFlight : 0;
   }
 
   /** The seq of the entry with the packet's broker id and counter, when it is in memory. */
