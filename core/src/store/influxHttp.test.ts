@@ -73,3 +73,18 @@ describe('createInfluxHttp reads', () => {
     await expect(http.read('SELECT v FROM telemetry')).rejects.toMatchObject({ code: 'CANOPY_STORE_QUERY' });
   });
 });
+
+describe('createInfluxHttp writes', () => {
+  it('posts the pieces joined by newlines, multi-byte text encoded once', async () => {
+    const bodies: Buffer[] = [];
+    const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
+      bodies.push(Buffer.from(await new Request(input, init).arrayBuffer()));
+      return new Response(null, { status: 204 });
+    }) as typeof fetch;
+    const http = createInfluxHttp({ url: 'http://influx.local:8086', database: 'canopy', fetch: fetchImpl });
+    await http.write(['a,g=Gia\\ Lộc v=1 1', 'b v=2 2\nc v=3 3', 'd v=4 4']);
+    await http.write(['one v=1 1']);
+    expect(bodies.map((b) => b.toString('utf8'))).toEqual(['a,g=Gia\\ Lộc v=1 1\nb v=2 2\nc v=3 3\nd v=4 4', 'one v=1 1']);
+    expect(bodies[0]?.length).toBe(Buffer.byteLength('a,g=Gia\\ Lộc v=1 1\nb v=2 2\nc v=3 3\nd v=4 4'));
+  });
+});

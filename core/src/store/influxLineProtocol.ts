@@ -25,11 +25,11 @@ interface PointFields {
 }
 
 /**
- * Expects checked readings (ms timestamps: the write goes out with precision=ms). A metric
- * repeated at the same instant keeps its last value, as a rewrite would. Fields are written in
- * the order they first arrive.
+ * One line per point. Expects checked readings (ms timestamps: the write goes out with
+ * precision=ms). A metric repeated at the same instant keeps its last value, as a rewrite would.
+ * Fields are written in the order they first arrive.
  */
-export function toLineProtocol(readings: readonly StoredReading[]): string {
+export function toLineProtocol(readings: readonly StoredReading[]): string[] {
   const points = new Map<string, PointFields>();
   // A message's readings are consecutive and share device, greenhouse and instant: one lookup per point.
   let point: PointFields | undefined;
@@ -55,11 +55,11 @@ export function toLineProtocol(readings: readonly StoredReading[]): string {
       point.values.push(r.value);
     } else point.values[at] = r.value;
   }
-  let body = '';
+  const lines: string[] = [];
   for (const p of points.values()) {
     let fields = '';
     for (let i = 0; i < p.metrics.length; i++) fields += `${i === 0 ? '' : ','}${escapeTag(p.metrics[i] as string)}=${p.values[i]}`;
-    body += `${body === '' ? '' : '\n'}${p.series} ${fields} ${p.ts}`;
+    lines.push(`${p.series} ${fields} ${p.ts}`);
   }
-  return body;
+  return lines;
 }

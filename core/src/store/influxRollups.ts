@@ -47,7 +47,7 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
   /** Device and greenhouse rows alike: rollupLines puts each in its measurement. */
   const writeRollups = async (level: RollupLevel, rows: readonly AggregateRow[]) => {
     ensureOpen();
-    for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) await http.write(rollupLines(level, rows.slice(i, i + ROWS_PER_WRITE)));
+    for (let i = 0; i < rows.length; i += ROWS_PER_WRITE) await http.write([rollupLines(level, rows.slice(i, i + ROWS_PER_WRITE))]);
   };
   /** A backfill's progress mark in `rollup_state`. */
   const backfillMark = (what: Backfill) => ({
@@ -57,13 +57,18 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
     },
     async writeBackfilledFrom(from: number) {
       ensureOpen();
-      await http.write(backfillLine(what, from, markClock()));
+      await http.write([backfillLine(what, from, markClock())]);
     },
   });
   const readAll = async (statements: readonly string[]) => (await Promise.all(joinStatements(statements).map((q) => http.read(q)))).flat();
 
   return {
-    dirtyMarksOf: (readings) => dirtyLines(new Set(readings.map((r) => r.ts - (r.ts % HOUR_MS))), markClock()),
+    dirtyMarksOf(readings) {
+      // No array the size of the batch (up to INGEST_BATCH_SIZE readings) on the way to the few hours it touches.
+      const hours = new Set<number>();
+      for (const r of readings) hours.add(r.ts - (r.ts % HOUR_MS));
+      return dirtyLines(hours, markClock());
+    },
 
     async rollupState(from, to) {
       const [cursor, backfill, greenhouses, dirty] = await readAll([
@@ -129,7 +134,7 @@ export function createInfluxRollups(http: InfluxHttp, ensureOpen: () => void): I
 
     async writeCursor(cursor) {
       ensureOpen();
-      await http.write(cursorLine(cursor));
+      await http.write([cursorLine(cursor)]);
     },
 
     async deleteBefore(source, cutoff) {

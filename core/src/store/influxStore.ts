@@ -55,7 +55,7 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ro
       ensureOpen();
       checkReadings(readings);
       // Dirty marks first, in the same request: data is never stored without its hour marked for rollup.
-      if (readings.length > 0) await http.write(`${rollups.dirtyMarksOf(readings)}\n${toLineProtocol(readings)}`);
+      if (readings.length > 0) await http.write([rollups.dirtyMarksOf(readings), ...toLineProtocol(readings)]);
     },
 
     async latest(greenhouses) {
