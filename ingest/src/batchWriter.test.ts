@@ -1,5 +1,5 @@
 import { createLogger, type StoredReading, StoreHttpError, type TimeSeriesStore } from '@canopy/core/node';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBatchWriter, type WriterEntry } from './batchWriter.ts';
 import { createIngestStats } from './stats.ts';
 
@@ -23,6 +23,33 @@ function recordingStore(failures: unknown[] = []) {
   };
   return { store, batches };
 }
+
+/** A store whose writes wait until the test settles them, to order completions by hand. */
+function heldStore() {
+  const calls: Array<{ ts: number[]; landed: boolean; settle(err?: Error): void }> = [];
+  const store: TimeSeriesStore = {
+    write: (readings) =>
+      new Promise<void>((resolve, reject) => {
+        const call = {
+          ts: readings.map((r) => r.ts),
+          landed: false,
+          settle(err?: Error) {
+            call.landed = !err;
+            if (err) reject(err);
+            else resolve();
+          },
+        };
+        calls.push(call);
+      }),
+    latest: async () => [],
+    range: async () => [],
+    deleteGreenhouses: async () => {},
+    close: async () => {},
+  };
+  return { store, calls };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
 
 /** Runs timers at once and records the delays asked for, so no test waits on the clock. */
 function instantTimers() {
@@ -132,6 +159,78 @@ describe('batch writer', () => {
     await writer.drain(Date.now() + 5_000);
     expect(stats.writeRetries).toBe(1);
     expect(batches).toHaveLength(1);
+    writer.stop();
+  });
+
+  it('keeps up to `concurrency` writes in flight and completes them in queue order', async () => {
+    const { store, calls } = heldStore();
+    const stats = createIngestStats();
+    const written: number[][] = [];
+    const writer = createBatchWriter(
+      store,
+      { batchSize: 2, flushMs: 60_000, maxBuffered: 100, concurrency: 2 },
+      stats,
+      { written: (e) => written.push(e.flatMap((x) => x.readings.map((r) => r.ts))) },
+      logger,
+    );
+    for (const e of entries(6)) writer.add(e);
+    expect(calls.map((c) => c.ts)).toEqual([
+      [1_000, 1_001],
+      [1_002, 1_003],
+    ]);
+    // In flight counts against the memory bound.
+    expect(writer.room()).toBe(94);
+    calls[1]?.settle();
+    await tick();
+    expect(written).toEqual([]);
+    calls[0]?.settle();
+    await tick();
+    expect(written).toEqual([
+      [1_000, 1_001],
+      [1_002, 1_003],
+    ]);
+    expect(calls.map((c) => c.ts)).toHaveLength(3);
+    calls[2]?.settle();
+    await writer.drain(Date.now() + 5_000);
+    expect(stats.readingsWritten).toBe(6);
+    expect(writer.room()).toBe(100);
+    writer.stop();
+  });
+
+  it('after a failure writes the failed batch and every batch behind it again, in queue order', async () => {
+    const { store, calls } = heldStore();
+    const stats = createIngestStats();
+    const timers = instantTimers();
+    const written: number[] = [];
+    const writer = createBatchWriter(
+      store,
+      { batchSize: 2, flushMs: 60_000, maxBuffered: 100, concurrency: 2, retry: { minMs: 100, maxMs: 1_000 }, setTimer: timers.setTimer },
+      stats,
+      { written: (e) => written.push(...e.flatMap((x) => x.readings.map((r) => r.ts))) },
+      logger,
+    );
+    for (const e of entries(5)) writer.add(e);
+    // The second batch lands, the first fails: nothing is complete, nothing new is sent.
+    calls[1]?.settle();
+    calls[0]?.settle(new Error('socket hang up'));
+    await tick();
+    expect(writer.failing()).toBe(true);
+    expect(written).toEqual([]);
+    // The retry sends the first batch, then the second again, before the rest.
+    await vi.waitFor(() => expect(calls).toHaveLength(4));
+    expect(calls.slice(2).map((c) => c.ts)).toEqual([
+      [1_000, 1_001],
+      [1_002, 1_003],
+    ]);
+    for (const c of calls.slice(2)) c.settle();
+    await vi.waitFor(() => expect(calls).toHaveLength(5));
+    calls[4]?.settle();
+    await writer.drain(Date.now() + 5_000);
+    expect(written).toEqual([1_000, 1_001, 1_002, 1_003, 1_004]);
+    expect(calls.filter((c) => c.landed).map((c) => c.ts[0])).toEqual([1_002, 1_000, 1_002, 1_004]);
+    expect(stats.readingsWritten).toBe(5);
+    expect(stats.writeRetries).toBe(1);
+    expect(writer.failing()).toBe(false);
     writer.stop();
   });
 

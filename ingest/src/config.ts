@@ -21,6 +21,8 @@ export interface IngestConfig {
   readonly data: DataConfig;
   readonly batchSize: number;
   readonly flushMs: number;
+  /** Store writes in flight at once. */
+  readonly writeConcurrency: number;
   /** Readings held in memory for the store; beyond, they wait in the journal on disk. */
   readonly maxBufferedReadings: number;
   /** `DATA_DIR/ingest/<clientId>`. */
@@ -62,6 +64,7 @@ export function loadConfig(env: Env): IngestConfig {
     data,
     batchSize: envInt(env, 'INGEST_BATCH_SIZE', 5_000, { min: 1, max: 100_000 }),
     flushMs: envInt(env, 'INGEST_FLUSH_MS', 250, { min: 1, max: 60_000 }),
+    writeConcurrency: envInt(env, 'INGEST_WRITE_CONCURRENCY', 2, { min: 1, max: 16 }),
     // Ten batches keep the store busy; more only grows the heap (~150 bytes a reading, and V8
     // lets the heap run to a multiple of what is live), while the spool's read-back is as fast.
     maxBufferedReadings: envInt(env, 'INGEST_MAX_BUFFERED', 50_000, { min: 1_000, max: 50_000_000 }),

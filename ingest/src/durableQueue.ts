@@ -89,13 +89,14 @@ export function createDurableQueue(
   let lastDurable: JournalPosition = { segment: 0, offset: 0 };
 
   /**
-   * A batch at a time, at most two queued behind the one being written: enough to keep the store
+   * A batch at a time, at most two queued behind the ones being written: enough to keep the store
    * busy through a slow read, and decoded readings then die young instead of filling V8's old
    * generation (reading back all the room at once made the replay ingest's memory peak).
    */
   async function replay(from: JournalPosition): Promise<void> {
     let cursor = from;
-    const ahead = Math.min(2 * options.writer.batchSize, Math.floor(options.writer.maxBuffered / 2));
+    const inFlight = options.writer.concurrency ?? 1;
+    const ahead = Math.min((inFlight + 1) * options.writer.batchSize, Math.floor(options.writer.maxBuffered / 2));
     while (!stopped) {
       await writer.whenBelow(ahead);
       if (stopped) return;

@@ -67,7 +67,12 @@ export function createIngest(config: IngestConfig, deps: IngestDeps): Ingest {
     {
       journal: { dir: config.journalDir, segmentBytes: config.segmentBytes, syncMs: config.journalSyncMs },
       maxSpoolBytes: config.maxSpoolBytes,
-      writer: { batchSize: config.batchSize, flushMs: config.flushMs, maxBuffered: config.maxBufferedReadings },
+      writer: {
+        batchSize: config.batchSize,
+        flushMs: config.flushMs,
+        concurrency: config.writeConcurrency,
+        maxBuffered: config.maxBufferedReadings,
+      },
     },
     stats,
     {
