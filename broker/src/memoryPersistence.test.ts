@@ -62,4 +62,25 @@ describe('LeanMemoryPersistence (outgoing queues)', () => {
     // ~1 s here; the array version's cost is quadratic (7.8 s for 40k, so about 50 s for 100k).
     expect(performance.now() - started).toBeLessThan(5_000);
   });
+
+  it('answers which sessions a topic goes to as the subscriptions change, though it remembers the answer', async () => {
+    const p = new LeanMemoryPersistence();
+    const topic = 'canopy/v1/devices/d1/telemetry';
+    const ids = async () => (await p.subscriptionsByTopic(topic)).map((s) => s.clientId).sort();
+    const sub = (t: string) => ({ topic: t, qos: 1 as const, rh: 0, rap: false, nl: false });
+    expect(await ids()).toEqual([]);
+    await p.addSubscriptions({ id: 'ingest' }, [sub('canopy/v1/devices/+/telemetry')]);
+    expect(await ids()).toEqual(['ingest']);
+    expect(await p.subscriptionsByTopic(topic)).toBe(await p.subscriptionsByTopic(topic));
+    await p.addSubscriptions({ id: 'audit' }, [sub('canopy/#')]);
+    expect(await ids()).toEqual(['audit', 'ingest']);
+    await p.removeSubscriptions({ id: 'audit' }, ['canopy/#']);
+    expect(await ids()).toEqual(['ingest']);
+    // A lookup racing a change is not remembered past it.
+    const racing = p.subscriptionsByTopic(topic);
+    const cleaning = p.cleanSubscriptions({ id: 'ingest' });
+    await racing;
+    await cleaning;
+    expect(await ids()).toEqual([]);
+  });
 });

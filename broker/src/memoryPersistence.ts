@@ -9,7 +9,7 @@
  * Sessions, subscriptions, retained messages, wills and QoS 2 state stay in the parent class.
  */
 import { Readable } from 'node:stream';
-import MemoryPersistence, { type AedesPacket, type ClientRef } from 'aedes-persistence/asyncPersistence.js';
+import MemoryPersistence, { type AedesPacket, type AedesSubscription, type ClientRef } from 'aedes-persistence/asyncPersistence.js';
 
 interface OutgoingQueue {
   nextSeq: number;
@@ -107,8 +107,53 @@ function firstWithMessageId(q: OutgoingQueue, messageId: number | undefined): nu
   return typeof found === 'number' ? found : found?.[0];
 }
 
+/** Topics whose subscribers are remembered; past this the memo starts again (a topic per device). */
+const MAX_MEMO_TOPICS = 10_000;
+
 export class LeanMemoryPersistence extends MemoryPersistence {
   readonly #outgoing = new Map<string, OutgoingQueue>();
+  /**
+   * subscriptionsByTopic's answers. Aedes asks on every QoS 1 publish, and devices publish on
+   * the same topics again and again: the trie walk was ~0.75 µs of the broker's ~37 µs a message,
+   * a map lookup ~0.02. Forgotten on every change to the subscriptions (all of them go through
+   * the three methods below: no broadcast of other brokers' subscriptions is set up).
+   */
+  readonly #byTopic = new Map<string, Array<AedesSubscription & { clientId: string }>>();
+  /** Counts changes to the subscriptions, so an answer computed before one is not remembered after it. */
+  #changes = 0;
+
+  override async subscriptionsByTopic(topic: string): Promise<Array<AedesSubscription & { clientId: string }>> {
+    const known = this.#byTopic.get(topic);
+    if (known) return known;
+    const changes = this.#changes;
+    const subs = await super.subscriptionsByTopic(topic);
+    if (changes === this.#changes) {
+      if (this.#byTopic.size >= MAX_MEMO_TOPICS) this.#byTopic.clear();
+      this.#byTopic.set(topic, subs);
+    }
+    return subs;
+  }
+
+  #changed(): void {
+    this.#changes += 1;
+    this.#byTopic.clear();
+  }
+
+  // Forgotten before and after the change: a lookup in between may have seen either trie.
+  override async addSubscriptions(client: ClientRef, subs: AedesSubscription[]): Promise<void> {
+    this.#changed();
+    await super.addSubscriptions(client, subs).finally(() => this.#changed());
+  }
+
+  override async removeSubscriptions(client: ClientRef, topics: string[]): Promise<void> {
+    this.#changed();
+    await super.removeSubscriptions(client, topics).finally(() => this.#changed());
+  }
+
+  override async cleanSubscriptions(client: ClientRef): Promise<void> {
+    this.#changed();
+    await super.cleanSubscriptions(client).finally(() => this.#changed());
+  }
 
   #queue(clientId: string): OutgoingQueue {
     let q = this.#outgoing.get(clientId);
