@@ -140,14 +140,14 @@ export function createBatchWriter<E extends WriterEntry>(
 
   async function fly(flight: Flight<E>): Promise<void> {
     const readings = flight.batch.length === 1 ? (flight.batch[0] as E).readings : concat(flight.batch);
+    const seconds = () => (performance.now() - flight.started) / 1_000;
     try {
       await store.write(readings);
-      flight.outcome = { ok: true, seconds: (performance.now() - flight.started) / 1_000 };
+      flight.outcome = { ok: true, seconds: seconds() };
     } catch (err) {
       const failure = classifyWriteError(err);
       // The server wrote the good lines and refused the rest; resending would only be refused again.
-      if (failure.kind === 'dropped')
-        flight.outcome = { ok: true, seconds: (performance.now() - flight.started) / 1_000, dropped: failure };
+      if (failure.kind === 'dropped') flight.outcome = { ok: true, seconds: seconds(), dropped: failure };
       else {
         flight.outcome = { ok: false, err, afterMs: failure.afterMs };
         blocked = true;
