@@ -16,19 +16,18 @@ import { makeTempDir } from '../../tests/helpers/tmp.ts';
 import {
   fmt,
   loadAverage,
-  metricValue,
   type ProcessFigures,
   READINGS_PER_MESSAGE,
   SERVICE_MQTT,
   type Service,
   sampleProcess,
-  scrape,
   seedDevices,
   startBroker,
   startIngest,
   stopAll,
   storedMessages,
   telemetryBody,
+  waitWritten,
 } from './benchKit.ts';
 
 export interface BacklogOptions {
@@ -150,26 +149,12 @@ export async function benchBacklog(options: BacklogOptions): Promise<BacklogResu
     const ingestCpu = sampleProcess(ingest.process.pid(), 1_000);
     const expectedReadings = filled.acked * READINGS_PER_MESSAGE;
     const timeoutMs = options.drainTimeoutMs ?? Math.max(120_000, (filled.acked / 500) * 1_000);
-    let timedOut = false;
-    let written = 0;
-    let firstReceivedAt: number | undefined;
-    let lastChange = Date.now();
     // Ingest's own count of written readings says when to look; InfluxDB's count is the figure.
-    for (;;) {
-      const page = await scrape(ingest.url).catch(() => '');
-      const now = page === '' ? written : metricValue(page, 'canopy_ingest_readings_written_total');
-      if (firstReceivedAt === undefined && metricValue(page, 'canopy_ingest_messages_received_total') > 0) firstReceivedAt = Date.now();
-      if (now !== written) {
-        written = now;
-        lastChange = Date.now();
-      }
-      if (written >= expectedReadings) break;
-      if (Date.now() - drainStart > timeoutMs || Date.now() - lastChange > 60_000) {
-        timedOut = true;
-        break;
-      }
-      await sleep(250);
-    }
+    const { firstReceivedAt, timedOut } = await waitWritten(ingest.url, expectedReadings, {
+      everyMs: 250,
+      quietMs: 60_000,
+      deadline: drainStart + timeoutMs,
+    });
     const drainEnd = Date.now();
     const ingestFigures = ingestCpu.stop();
     const brokerFigures = brokerCpu.stop();

@@ -25,8 +25,9 @@ import {
   seedDevices,
   startIngest,
   startBroker as startServiceBroker,
+  storedMessages,
   waitForPort,
-  waitStored,
+  waitWritten,
 } from './benchKit.ts';
 import type { LoadResult } from './loadgen.ts';
 
@@ -174,7 +175,8 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
         { mqttUrl: broker.url, devices, ratePerS: options.ratePerS, durationMs: options.durationMs },
         options.loadgenProcesses,
       );
-      const stored = await waitStored(options.influxUrl, database, load.acked);
+      const written = await waitWritten(ingest.url, load.acked * READINGS_PER_MESSAGE, { everyMs: 100, quietMs: 15_000 });
+      const stored = { count: await storedMessages(options.influxUrl, database), at: written.at };
       const brokerFigures = perMsg(brokerCpu.stop(), stored.count);
       const ingestFigures = perMsg(ingestCpu.stop(), stored.count);
       const influxFigures = perMsg(influxCpu.stop(), stored.count);
