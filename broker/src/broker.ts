@@ -13,7 +13,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { parseTopic } from '@canopy/core';
 import { type Logger, type MetaDb, metaDbFile, openMetaDb, tasmotaTopicScheme } from '@canopy/core/node';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { isDiscardedChatter, maySubscribe, publishVerdict } from './acl.ts';
 import { type AdapterStats, createAdapterBridge } from './adapterBridge.ts';
 import { createAuthenticator, type Principal } from './authenticator.ts';
@@ -113,6 +113,42 @@ export function createBroker(config: BrokerConfig, logger: Logger): Broker {
     aedes?.handle(conn);
   }
 
+  /**
+   * Why a publish is refused, null when it may go ahead, or how long to hold it (ms) under the
+   * client's rate limit.
+   */
+  function publishDecision(client: Client | null, packet: PublishPacket): Error | null | number {
+    // A retained command would switch a valve again at every reconnect: commands are never retained.
+    if (packet.retain && parseTopic(packet.topic)?.kind === 'cmd') return new Error('retained commands are refused');
+    // Aedes publishes the will of a client of a vanished broker instance without a client; it was authorised when set.
+    if (client === null) return null;
+    const principal = principals.get(client);
+    const verdict = principal ? publishVerdict(principal, packet.topic, tasmota) : 'deny';
+    if (verdict === 'deny') {
+      counters.deniedPublishes += 1;
+      return new Error(`not authorised to publish to ${packet.topic.slice(0, 100)}`);
+    }
+    if (verdict === 'discard') packet.retain = false;
+    const wait = limiters.get(client)?.reserve() ?? 0;
+    if (wait === 0) return null;
+    if (wait === undefined) {
+      counters.flooders += 1;
+      return new Error('publish rate limit exceeded');
+    }
+    return wait;
+  }
+
+  /**
+   * Answers Aedes' authorizePublish; an accepted message is recorded durably before Aedes sends its
+   * PUBACK (persistence.ts `hold`). A declared function, not a closure per message: run through tsx,
+   * every named closure costs a `__name` call (~2 % of the broker's CPU at 20,000 msg/s).
+   */
+  function admit(client: Client | null, packet: PublishPacket, err: Error | null, authorized: (err: Error | null) => void): void {
+    if (err || client === null) authorized(err);
+    else if (!persistence) authorized(new Error('broker stopped'));
+    else persistence.hold(packet, (e) => authorized(e ?? null));
+  }
+
   async function listen(server: Server, port: number): Promise<void> {
     server.listen(port, config.host);
     await once(server, 'listening');
@@ -173,30 +209,11 @@ export function createBroker(config: BrokerConfig, logger: Logger): Broker {
           );
         },
         authorizePublish(client, packet, authorized) {
-          // An accepted message is recorded durably before Aedes sends its PUBACK (persistence.ts `hold`).
-          const done = (err: Error | null) => (err || client === null ? authorized(err) : store.hold(packet, (e) => authorized(e ?? null)));
-          // A retained command would switch a valve again at every reconnect: commands are never retained.
-          if (packet.retain && parseTopic(packet.topic)?.kind === 'cmd') return done(new Error('retained commands are refused'));
-          // Aedes publishes the will of a client of a vanished broker instance without a client; it was authorised when set.
-          if (client === null) return done(null);
-          const principal = principals.get(client);
-          const verdict = principal ? publishVerdict(principal, packet.topic, tasmota) : 'deny';
-          if (verdict === 'deny') {
-            counters.deniedPublishes += 1;
-            return done(new Error(`not authorised to publish to ${packet.topic.slice(0, 100)}`));
-          }
-          if (verdict === 'discard') packet.retain = false;
-          const limiter = limiters.get(client);
-          if (!limiter) return done(null);
-          const wait = limiter.reserve();
-          if (wait === 0) return done(null);
-          if (wait === undefined) {
-            counters.flooders += 1;
-            return done(new Error('publish rate limit exceeded'));
-          }
+          const verdict = publishDecision(client, packet);
+          if (typeof verdict !== 'number') return admit(client, packet, verdict, authorized);
           counters.throttled += 1;
-          // Aedes reads less from this client until `done`; its debt grows until it is disconnected.
-          setTimeout(() => done(null), wait).unref();
+          // Aedes reads less from this client until it is answered; its debt grows until it is disconnected.
+          setTimeout(() => admit(client, packet, null, authorized), verdict).unref();
         },
         authorizeSubscribe(client, subscription, done) {
           const principal = principals.get(client);
