@@ -1,17 +1,26 @@
+/** The 8 metrics of the load generator's `n`th message: 100 value sets, cycled. */
+function metrics(n: number) {
+  const v = (n % 100) / 10;
+  return {
+    air_temp_c: 25 + v,
+    rh_pct: 60 + v,
+    co2_ppm: 600 + v,
+    ppfd_umol_m2_s: 400 + v,
+    soil_moisture_pct: 30 + v,
+    soil_temp_c: 22 + v,
+    ec_ms_cm: 1.5,
+    ph: 6.1,
+  };
+}
+
+/**
+ * Everything after the timestamp, for each value set, serialized once: at 20,000 msg/s a
+ * `JSON.stringify` per message was ~10 % of the generator's CPU, which counts against the
+ * machine it measures. The bytes are `JSON.stringify({ ts, m })`'s.
+ */
+const REST = Array.from({ length: 100 }, (_, k) => JSON.stringify({ m: metrics(k) }).slice(1));
+
 /** The telemetry message the load generator sends (8 metrics), for benchmarks that publish themselves. */
 export function telemetryBody(ts: number, n: number): string {
-  const v = (n % 100) / 10;
-  return JSON.stringify({
-    ts,
-    m: {
-      air_temp_c: 25 + v,
-      rh_pct: 60 + v,
-      co2_ppm: 600 + v,
-      ppfd_umol_m2_s: 400 + v,
-      soil_moisture_pct: 30 + v,
-      soil_temp_c: 22 + v,
-      ec_ms_cm: 1.5,
-      ph: 6.1,
-    },
-  });
+  return `{"ts":${ts},${REST[n % 100]}`;
 }
