@@ -89,11 +89,11 @@ const MOSQUITTO = '/usr/sbin/mosquitto';
 /** The steady-rate window starts this long after the load, past connection set-up and JIT warm-up. */
 const STEADY_AFTER_MS = 5_000;
 
-/** Ingest's count of written readings at an instant (a /metrics read then). */
-async function writtenAt(ingestUrl: string, at: number): Promise<{ at: number; readings: number }> {
+/** Ingest's count of written readings at an instant (a /metrics read then); undefined if ingest did not answer. */
+async function writtenAt(ingestUrl: string, at: number): Promise<{ at: number; readings: number } | undefined> {
   await sleep(Math.max(0, at - Date.now()));
-  const page = await scrape(ingestUrl);
-  return { at: Date.now(), readings: metricValue(page, 'canopy_ingest_readings_written_total') };
+  const page = await scrape(ingestUrl).catch(() => undefined);
+  return page === undefined ? undefined : { at: Date.now(), readings: metricValue(page, 'canopy_ingest_readings_written_total') };
 }
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -199,7 +199,7 @@ export async function benchPipeline(options: PipelineOptions): Promise<{ results
       const [from, to] = await Promise.all([steadyFrom, steadyTo]);
       // Only if the load started on time, so the window is inside it.
       const steady =
-        load.firstPublishAt - startAt < 200 && options.durationMs > 2 * STEADY_AFTER_MS
+        from && to && load.firstPublishAt - startAt < 200 && options.durationMs > 2 * STEADY_AFTER_MS
           ? Math.round((to.readings - from.readings) / READINGS_PER_MESSAGE / ((to.at - from.at) / 1_000))
           : undefined;
       const written = await waitWritten(ingest.url, load.acked * READINGS_PER_MESSAGE, { everyMs: 100, quietMs: 15_000 });
