@@ -371,7 +371,7 @@ export interface Written {
 }
 
 /**
- * Polls ingest's own count of written readings (\`/metrics\`) until it reaches `expectedReadings`.
+ * Polls ingest's own count of written readings (`/metrics`) until it reaches `expectedReadings`.
  * It says when to look; InfluxDB's count, taken once afterwards, is the figure. Polling InfluxDB
  * instead costs the pipeline being measured: a count over millions of points takes influxd
  * 30–300 ms of CPU.

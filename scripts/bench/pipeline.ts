@@ -71,9 +71,9 @@ export interface PipelineResult {
   readonly readingsPerS: number;
   /**
    * Messages stored per second while the load runs, from STEADY_AFTER_MS after its start to its
-   * end (ingest's count of written readings). Whole-run msg/s includes the last batch's flush and
-   * write after the load ends, so at the offered rate it stays a little under it even for a
-   * pipeline that keeps up; this figure reaches it.
+   * end (ingest's count of written readings). Whole-run msg/s includes what happens after the load
+   * ends: the last batch's flush and write, which keep it a little under the offered rate even for
+   * a pipeline that keeps up, and, in overload, a drain with the machine to itself, which flatters it.
    */
   readonly steadyMsgsPerS?: number;
   readonly storedP50Ms?: number;
