@@ -123,6 +123,11 @@ export async function waitForPort(port: number, timeoutMs = 60_000): Promise<voi
 /** An argument stays well under Linux's 128 KiB limit on one argv string. */
 const MAX_SPEC_CHARS = 100_000;
 
+/** When generators that connect this many devices first can all start publishing together. */
+export function loadStartAt(devices: number): number {
+  return Date.now() + 1_500 + devices * 5;
+}
+
 /**
  * Runs scripts/bench/loadgen.ts in its own process (its CPU is not the pipeline's), or in
  * `processes` of them that start together, each with its share of the devices and of the rate
@@ -132,8 +137,7 @@ const MAX_SPEC_CHARS = 100_000;
 export async function runLoad(spec: LoadSpec, processes = 1): Promise<LoadResult> {
   const n = Math.min(spec.devices.length, Math.max(processes, Math.ceil(JSON.stringify(spec).length / MAX_SPEC_CHARS)));
   if (n <= 1) return runLoadProcess(spec);
-  // Each generator connects its devices first, then waits for this instant.
-  const startAt = Date.now() + 1_500 + spec.devices.length * 5;
+  const startAt = spec.startAt ?? loadStartAt(spec.devices.length);
   const results = await Promise.all(
     Array.from({ length: n }, (_, i) =>
       runLoadProcess({
@@ -338,27 +342,6 @@ export async function storedMessages(influxUrl: string, db: string): Promise<num
   const res = await fetch(`${influxUrl}/query?db=${db}&epoch=ms&q=${q}`, { signal: AbortSignal.timeout(120_000) });
   const body = (await res.json()) as { results?: Array<{ series?: Array<{ values?: Array<[number, number]> }> }> };
   return body.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
-}
-
-/** Polls until the store holds `expected` messages or stops growing for `quietMs`. */
-export async function waitStored(
-  influxUrl: string,
-  db: string,
-  expected: number,
-  quietMs = 15_000,
-  everyMs = 100,
-): Promise<{ count: number; at: number }> {
-  let last = -1;
-  let lastChangeAt = Date.now();
-  for (;;) {
-    const count = await storedMessages(influxUrl, db).catch(() => last);
-    if (count !== last) {
-      last = count;
-      lastChangeAt = Date.now();
-    }
-    if (count >= expected || Date.now() - lastChangeAt > quietMs) return { count, at: lastChangeAt };
-    await sleep(everyMs);
-  }
 }
 
 export interface Written {

@@ -16,6 +16,7 @@ import {
   loadAverage,
   metricValue,
   type ProcessFigures,
+  READINGS_PER_MESSAGE,
   runLoad,
   type Service,
   sampleProcess,
@@ -24,7 +25,8 @@ import {
   startBroker,
   startIngest,
   stopAll,
-  waitStored,
+  storedMessages,
+  waitWritten,
 } from './benchKit.ts';
 
 export interface OutageOptions {
@@ -162,7 +164,9 @@ export async function benchOutage(options: OutageOptions): Promise<OutageResult>
     } finally {
       clearInterval(watch);
     }
-    const stored = await waitStored(influxd.url, database, load.acked, 30_000, 1_000);
+    await waitWritten(ingest.url, load.acked * READINGS_PER_MESSAGE, { everyMs: 1_000, quietMs: 30_000 });
+    // Ingest's own count says when to look; InfluxDB's count is the figure.
+    const stored = await storedMessages(influxd.url, database);
     const final = await scrape(ingest.url);
     const ingestFigures = ingestCpu.stop();
     const brokerFigures = brokerCpu.stop();
@@ -171,8 +175,8 @@ export async function benchOutage(options: OutageOptions): Promise<OutageResult>
       loadAverage: loadAverage(),
       published: load.published,
       acked: load.acked,
-      stored: stored.count,
-      lost: load.acked - stored.count,
+      stored,
+      lost: load.acked - stored,
       spoolCapMb,
       spoolPeakMb: Math.round(spoolPeak / MB),
       bufferedPeakReadings: bufferedPeak,

@@ -1,6 +1,6 @@
-/** The 8 metrics of the load generator's `n`th message: 100 value sets, cycled. */
-function metrics(n: number) {
-  const v = (n % 100) / 10;
+/** The 8 metrics of value set `k` (0–99): the load generator cycles through them. */
+function metrics(k: number) {
+  const v = k / 10;
   return {
     air_temp_c: 25 + v,
     rh_pct: 60 + v,
