@@ -1,10 +1,10 @@
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type StoredReading } from '@canopy/core/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJournal, type JournalEntry } from './journal.ts';
-import { decodeRecord, encodeRecord } from './journalRecord.ts';
+import { encodeRecord } from './journalRecord.ts';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const reading = (i: number, greenhouse = 'gh-1'): StoredReading => ({
@@ -27,15 +27,6 @@ afterEach(async () => {
 function appendAll(journal: ReturnType<typeof createJournal>, records: StoredReading[][]): Promise<JournalEntry[]> {
   return Promise.all(records.map((r) => new Promise<JournalEntry>((resolve) => journal.append(r, resolve))));
 }
-
-describe('journal records', () => {
-  it('round-trip readings of several greenhouses and refuse a torn line', () => {
-    const readings = [reading(1), reading(2, 'gh-2'), { ...reading(3), metric: 'soil_temp_c.2' }];
-    const line = encodeRecord(readings);
-    expect(decodeRecord(line.trimEnd())?.sort((a, b) => a.ts - b.ts)).toEqual(readings);
-    expect(decodeRecord(line.slice(0, line.length - 5))).toBeUndefined();
-  });
-});
 
 describe('journal', () => {
   it('acknowledges in append order, after the group is on disk, and replays it after a restart', async () => {
@@ -69,12 +60,57 @@ describe('journal', () => {
     await appendAll(journal, [[reading(1)], [reading(2)]]);
     await journal.close();
     const [segment] = await readdir(dir);
-    await appendFile(join(dir, segment ?? ''), '[["gh1-climate","gh-1",[[17000');
+    const file = join(dir, segment ?? '');
+    const whole = (await stat(file)).size;
+    // Part of a frame, then (a power cut on some file systems) a zeroed block.
+    await appendFile(file, encodeRecord([reading(3)]).subarray(0, 20));
+    await appendFile(file, Buffer.alloc(4096));
     const again = createJournal({ dir, segmentBytes: 1 << 20, syncMs: 1 }, logger);
     const from = await again.open();
+    expect((await stat(file)).size).toBe(whole);
     const { entries } = await again.read(from ?? { segment: 0, offset: 0 }, 1_000);
     expect(entries.flatMap((e) => e.readings)).toEqual([reading(1), reading(2)]);
     await again.close();
+  });
+
+  it('skips the rest of a segment damaged in the middle, logging it, and goes on with the next', async () => {
+    const dir = await tempDir();
+    const journal = createJournal({ dir, segmentBytes: 100, syncMs: 1 }, logger);
+    await journal.open();
+    // One record a group, so each lands in a segment of its own (they rotate between groups).
+    for (let i = 0; i < 3; i++) await appendAll(journal, [[reading(i)], [reading(10 + i)]]);
+    await journal.close();
+    const [first] = (await readdir(dir)).sort();
+    const file = join(dir, first ?? '');
+    const bytes = await readFile(file);
+    // A checksum byte of the second record.
+    const second = bytes.length / 2;
+    bytes[second + 5] = (bytes[second + 5] as number) ^ 0xff;
+    await writeFile(file, bytes);
+    const errors: unknown[] = [];
+    const watched = { ...logger, error: (...args: unknown[]) => errors.push(args) } as typeof logger;
+    const again = createJournal({ dir, segmentBytes: 100, syncMs: 1 }, watched);
+    const from = await again.open();
+    const { entries } = await again.read(from ?? { segment: 0, offset: 0 }, 1_000);
+    expect(entries.flatMap((e) => e.readings.map((r) => r.ts - 1_700_000_000_000))).toEqual([0, 1, 11, 2, 12]);
+    expect(errors).toHaveLength(1);
+    await again.close();
+  });
+
+  it('converts the JSON-lines segments an older ingest left, and replays them first', async () => {
+    const dir = await tempDir();
+    const line = (rs: StoredReading[]) =>
+      `${JSON.stringify([[rs[0]?.device, rs[0]?.greenhouse, rs.map((r) => [r.ts, r.metric, r.value])]])}\n`;
+    await writeFile(join(dir, '000000000001.jnl'), line([reading(1), reading(2)]) + line([reading(3, 'gh-2')]));
+    // Its last line torn, as a power cut leaves it.
+    await writeFile(join(dir, '000000000002.jnl'), `${line([reading(4)])}[["gh1-climate","gh-1",[[17`);
+    const journal = createJournal({ dir, segmentBytes: 1 << 20, syncMs: 1 }, logger);
+    const from = await journal.open();
+    expect((await readdir(dir)).sort()).toEqual(['000000000001.jnb', '000000000002.jnb', '000000000003.jnb']);
+    await appendAll(journal, [[reading(5)]]);
+    const { entries } = await journal.read(from ?? { segment: 0, offset: 0 }, 1_000);
+    expect(entries.map((e) => e.readings)).toEqual([[reading(1), reading(2)], [reading(3, 'gh-2')], [reading(4)], [reading(5)]]);
+    await journal.close();
   });
 
   it('rotates segments by size and deletes the ones released', async () => {

@@ -5,10 +5,10 @@
  * deleted once everything in them is in the store; whatever is left is replayed at start.
  * The same files are the disk spool while the store is down: their total size is the spool.
  */
-import { type FileHandle, mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger, StoredReading } from '@canopy/core/node';
-import { decodeRecord, encodeRecord } from './journalRecord.ts';
+import { decodeLegacyRecord, encodeRecord, readFrame } from './journalRecord.ts';
 
 export interface JournalPosition {
   readonly segment: number;
@@ -51,24 +51,26 @@ export interface Journal {
 }
 
 interface Pending {
-  readonly line: string;
-  readonly bytes: number;
+  readonly record: Buffer;
   readonly readings: readonly StoredReading[];
   readonly durable: (entry: JournalEntry) => void;
 }
 
-const SEGMENT = /^(\d{12})\.jnl$/;
-const segmentName = (id: number) => `${String(id).padStart(12, '0')}.jnl`;
+const SEGMENT = /^(\d{12})\.jnb$/;
+const segmentName = (id: number) => `${String(id).padStart(12, '0')}.jnb`;
+/** Segments of the JSON-lines journal before the binary one: converted at open. */
+const LEGACY_SEGMENT = /^(\d{12})\.jnl$/;
 /** A group larger than this is written at once instead of waiting for the sync interval. */
 const MAX_GROUP_BYTES = 4 * 1024 * 1024;
 /**
- * A read takes about what its readings need (records run ~40 bytes a reading), not a fixed 4 MB:
+ * A read takes about what its readings need (records run ~30 bytes a reading), not a fixed 4 MB:
  * a replay reads a batch at a time, and a 4 MB buffer per batch was most of its memory churn.
  */
-const READ_BYTES_PER_READING = 64;
+const READ_BYTES_PER_READING = 48;
 const MIN_READ_BYTES = 64 * 1024;
 const MAX_READ_BYTES = 4 * 1024 * 1024;
 const RETRY_MS = 1_000;
+const EMPTY = Buffer.alloc(0);
 
 export function comparePositions(a: JournalPosition, b: JournalPosition): number {
   return a.segment - b.segment || a.offset - b.offset;
@@ -130,7 +132,10 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
       const start = sizes.get(target.id) ?? 0;
       try {
         if (groupBytes > 0) {
-          const body = Buffer.from(group.map((p) => p.line).join(''));
+          const body = Buffer.concat(
+            group.map((p) => p.record),
+            groupBytes,
+          );
           await target.file.write(body, 0, body.length, start);
           await target.file.datasync();
         }
@@ -146,7 +151,7 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
       sizes.set(target.id, start + groupBytes);
       diskBytes += groupBytes;
       for (const p of group) {
-        offset += p.bytes;
+        offset += p.record.length;
         p.durable({ readings: p.readings, end: { segment: target.id, offset } });
       }
       if (start + groupBytes >= options.segmentBytes) await startSegment(target.id + 1);
@@ -159,7 +164,7 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
 
   function sync(): Promise<void> {
     return new Promise<void>((resolve) => {
-      pending.push({ line: '', bytes: 0, readings: [], durable: () => resolve() });
+      pending.push({ record: EMPTY, readings: [], durable: () => resolve() });
       clearTimeout(timer);
       timer = undefined;
       void flush();
@@ -168,6 +173,7 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
 
   async function recover(): Promise<JournalPosition | undefined> {
     await mkdir(options.dir, { recursive: true });
+    await convertLegacy();
     const found = (await readdir(options.dir))
       .map((name) => SEGMENT.exec(name)?.[1])
       .filter((id): id is string => id !== undefined)
@@ -184,8 +190,8 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
     }
     const last = ids().at(-1);
     if (last !== undefined) {
-      // Bytes after the last newline were never fsynced, so never acknowledged: a torn write.
-      const whole = await lastNewlineEnd(path(last), sizes.get(last) ?? 0);
+      // Bytes after the last whole frame were never fsynced, so never acknowledged: a torn write.
+      const whole = wholeFramesEnd(await readFile(path(last)));
       if (whole < (sizes.get(last) ?? 0)) {
         logger.warn({ segment: last, cut: (sizes.get(last) ?? 0) - whole }, 'journal: cutting a torn record at the tail');
         await truncate(path(last), whole);
@@ -198,11 +204,43 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
     return first === undefined ? undefined : { segment: first, offset: 0 };
   }
 
+  /**
+   * Rewrites each segment an older ingest left as JSON lines into a binary one with the same id,
+   * so an upgrade replays it; a torn last line is left out, as recovery always did.
+   */
+  async function convertLegacy(): Promise<void> {
+    for (const name of (await readdir(options.dir)).filter((n) => LEGACY_SEGMENT.test(n)).sort()) {
+      const id = Number(LEGACY_SEGMENT.exec(name)?.[1]);
+      const lines = (await readFile(join(options.dir, name), 'utf8')).split('\n');
+      const records: Buffer[] = [];
+      let readings = 0;
+      for (const line of lines) {
+        const decoded = line === '' ? undefined : decodeLegacyRecord(line);
+        if (decoded && decoded.length > 0) {
+          records.push(encodeRecord(decoded));
+          readings += decoded.length;
+        }
+      }
+      const file = await open(path(id), 'w');
+      try {
+        await file.writeFile(Buffer.concat(records));
+        await file.datasync();
+      } finally {
+        await file.close();
+      }
+      await syncDir();
+      await rm(join(options.dir, name));
+      await syncDir();
+      logger.info({ segment: id, readings }, 'journal: converted a JSON-lines segment to the binary format');
+    }
+  }
+
   async function readEntries(from: JournalPosition, maxReadings: number) {
     const entries: JournalEntry[] = [];
     let readings = 0;
     let pos = from;
-    let longRecord = 0;
+    /** Bytes the frame at `pos` needs, when the last read stopped inside it. */
+    let frameBytes = 0;
     while (readings < maxReadings || entries.length === 0) {
       const size = sizes.get(pos.segment);
       if (size === undefined || pos.offset >= size) {
@@ -212,34 +250,36 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
         pos = { segment: next, offset: 0 };
         continue;
       }
-      const wanted = Math.max(MIN_READ_BYTES, (maxReadings - readings) * READ_BYTES_PER_READING, longRecord);
-      const length = Math.min(MAX_READ_BYTES, wanted, size - pos.offset);
-      const chunk = await readAt(path(pos.segment), pos.offset, length);
-      let start = 0;
-      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
-        const line = chunk.toString('utf8', start, nl);
-        const end = { segment: pos.segment, offset: pos.offset + nl + 1 };
-        const decoded = decodeRecord(line);
-        if (decoded) {
-          entries.push({ readings: decoded, end });
-          readings += decoded.length;
-        } else logger.error({ segment: pos.segment, offset: pos.offset + start }, 'journal: skipping an unreadable record');
-        start = nl + 1;
-        if (readings >= maxReadings) break;
-      }
-      if (start === 0) {
-        // A record longer than this read (a large store-and-forward batch): read more of it.
-        if (length < Math.min(MAX_READ_BYTES, size - pos.offset)) {
-          longRecord = length * 2;
-          continue;
+      const wanted = Math.max(MIN_READ_BYTES, Math.min(MAX_READ_BYTES, (maxReadings - readings) * READ_BYTES_PER_READING), frameBytes);
+      const chunk = await readAt(path(pos.segment), pos.offset, Math.min(wanted, size - pos.offset));
+      let at = 0;
+      let damaged = false;
+      frameBytes = 0;
+      while (readings < maxReadings || entries.length === 0) {
+        const frame = readFrame(chunk, at);
+        if (frame.kind === 'short') {
+          frameBytes = frame.needed;
+          break;
         }
-        // Records are far smaller than the largest read (payloads are bounded), but never spin on one.
-        logger.error({ segment: pos.segment, offset: pos.offset }, 'journal: no record boundary in a chunk; skipping the segment');
+        if (frame.kind === 'damaged') {
+          damaged = true;
+          break;
+        }
+        at = frame.end;
+        entries.push({ readings: frame.readings, end: { segment: pos.segment, offset: pos.offset + at } });
+        readings += frame.readings.length;
+      }
+      // Durable bytes that are no whole frame: damage on disk (a torn tail was cut at open). The
+      // frames' lengths are all there is to find the next one by, so the segment's rest is lost.
+      if (damaged || (at === 0 && frameBytes > size - pos.offset)) {
+        logger.error(
+          { segment: pos.segment, offset: pos.offset + at, lost: size - pos.offset - at },
+          'journal: skipping a damaged segment tail',
+        );
         pos = { segment: pos.segment, offset: size };
         continue;
       }
-      longRecord = 0;
-      pos = { segment: pos.segment, offset: pos.offset + start };
+      pos = { segment: pos.segment, offset: pos.offset + at };
     }
     return { entries, next: pos };
   }
@@ -248,10 +288,9 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
     open: recover,
     append(readings, durable) {
       if (closed) throw new Error('journal closed');
-      const line = readings.length > 0 ? encodeRecord(readings) : '';
-      const bytes = Buffer.byteLength(line);
-      pending.push({ line, bytes, readings, durable });
-      pendingBytes += bytes;
+      const record = encodeRecord(readings);
+      pending.push({ record, readings, durable });
+      pendingBytes += record.length;
       schedule();
     },
     sync,
@@ -297,14 +336,12 @@ async function readAt(file: string, offset: number, length: number): Promise<Buf
   }
 }
 
-/** Size of the file up to and including its last newline. */
-async function lastNewlineEnd(file: string, size: number): Promise<number> {
-  for (let end = size; end > 0; ) {
-    const start = Math.max(0, end - 64 * 1024);
-    const chunk = await readAt(file, start, end - start);
-    const nl = chunk.lastIndexOf(10);
-    if (nl !== -1) return start + nl + 1;
-    end = start;
+/** Bytes of the whole, intact frames at the start of a segment. */
+function wholeFramesEnd(segment: Buffer): number {
+  let at = 0;
+  for (;;) {
+    const frame = readFrame(segment, at);
+    if (frame.kind !== 'record') return at;
+    at = frame.end;
   }
-  return 0;
 }

@@ -1,66 +1,153 @@
 /**
- * One journal record per MQTT message: its accepted readings, one JSON line. JSON keeps the
- * journal inspectable with `tail`; a torn last line (power cut mid-write) fails to parse and is
- * cut off at recovery — it was never fsynced, so never acknowledged.
+ * One journal record per MQTT message: its accepted readings, in a binary frame. As a JSON line
+ * a record cost ~4.5 µs, most of it writing each value in shortest decimal and the line as UTF-8,
+ * and ~3.3 µs to read back through JSON.parse; here a float64 is copied each way (BENCHMARKS.md,
+ * "Ninth session").
+ *
+ * Frame (little-endian): u32 payload bytes, u32 CRC-32 of the payload, payload. The payload is
+ * groups of consecutive readings sharing device and greenhouse (one, unless a batch spans a
+ * reassignment): str device, str greenhouse, u32 count, then per reading f64 ts, str metric,
+ * f64 value; a str is a u16 byte length and UTF-8. A torn or damaged frame fails its length or CRC.
  */
+import { crc32 } from 'node:zlib';
 import type { StoredReading } from '@canopy/core/node';
 
-type Encoded = [device: string, greenhouse: string, readings: Array<[ts: number, metric: string, value: number]>];
+export const FRAME_HEADER_BYTES = 8;
+/** No record comes near this (payloads are bounded); a larger length is damage, not a record. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+const MAX_STRING_BYTES = 0xffff;
 
-/** Readings of one record share a device; the greenhouse can differ for a batch that spans a reassignment. */
-export function encodeRecord(readings: readonly StoredReading[]): string {
-  const single = oneGroup(readings);
-  if (single !== undefined) return single;
-  const groups = new Map<string, Encoded>();
+/** The frame of a record; an empty one for no readings (a barrier, nothing on disk). */
+export function encodeRecord(readings: readonly StoredReading[]): Buffer {
+  if (readings.length === 0) return Buffer.alloc(0);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: an upper bound, trimmed at the end.
+  let bound = FRAME_HEADER_BYTES;
+  let device: string | undefined;
+  let greenhouse: string | undefined;
   for (const r of readings) {
-    const key = `${r.device}\n${r.greenhouse}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = [r.device, r.greenhouse, []];
-      groups.set(key, group);
+    if (r.device !== device || r.greenhouse !== greenhouse) {
+      ({ device, greenhouse } = r);
+      bound += 8 + 3 * (device.length + greenhouse.length);
     }
-    group[2].push([r.ts, r.metric, r.value]);
+    bound += 18 + 3 * r.metric.length;
   }
-  return `${JSON.stringify([...groups.values()])}\n`;
+  const buf = Buffer.allocUnsafe(bound);
+  let at = FRAME_HEADER_BYTES;
+  let i = 0;
+  while (i < readings.length) {
+    const first = readings[i] as StoredReading;
+    let end = i + 1;
+    while (
+      end < readings.length &&
+      (readings[end] as StoredReading).device === first.device &&
+      (readings[end] as StoredReading).greenhouse === first.greenhouse
+    )
+      end += 1;
+    at = putString(buf, at, first.device);
+    at = putString(buf, at, first.greenhouse);
+    buf.writeUInt32LE(end - i, at);
+    at += 4;
+    for (; i < end; i++) {
+      const r = readings[i] as StoredReading;
+      buf.writeDoubleLE(r.ts, at);
+      at = putString(buf, at + 8, r.metric);
+      buf.writeDoubleLE(r.value, at);
+      at += 8;
+    }
+  }
+  buf.writeUInt32LE(at - FRAME_HEADER_BYTES, 0);
+  buf.writeUInt32LE(crc32(buf.subarray(FRAME_HEADER_BYTES, at)), 4);
+  return buf.subarray(0, at);
+}
+
+/** Ids and metric keys are short and nearly always ASCII: copied by hand, UTF-8 through Buffer otherwise. */
+function putString(buf: Buffer, at: number, s: string): number {
+  const start = at + 2;
+  let n = 0;
+  for (; n < s.length; n++) {
+    const c = s.charCodeAt(n);
+    if (c >= 0x80) break;
+    buf[start + n] = c;
+  }
+  if (n < s.length) n = buf.write(s, start, 'utf8');
+  if (n > MAX_STRING_BYTES) throw new RangeError(`journal: a ${n}-byte name is over ${MAX_STRING_BYTES} bytes`);
+  buf.writeUInt16LE(n, at);
+  return start + n;
+}
+
+export type Frame =
+  | { readonly kind: 'record'; readonly readings: StoredReading[]; readonly end: number }
+  /** The frame runs past the bytes given: read more, or at the tail, a torn write. */
+  | { readonly kind: 'short'; readonly needed: number }
+  | { readonly kind: 'damaged' };
+
+/** The frame starting at `at` in `buf`. */
+export function readFrame(buf: Buffer, at: number): Frame {
+  if (buf.length - at < FRAME_HEADER_BYTES) return { kind: 'short', needed: FRAME_HEADER_BYTES };
+  const length = buf.readUInt32LE(at);
+  if (length === 0 || length > MAX_PAYLOAD_BYTES) return { kind: 'damaged' };
+  const start = at + FRAME_HEADER_BYTES;
+  const end = start + length;
+  if (end > buf.length) return { kind: 'short', needed: FRAME_HEADER_BYTES + length };
+  if (crc32(buf.subarray(start, end)) !== buf.readUInt32LE(at + 4)) return { kind: 'damaged' };
+  const readings = decodePayload(buf, start, end);
+  return readings ? { kind: 'record', readings, end } : { kind: 'damaged' };
+}
+
+function decodePayload(buf: Buffer, from: number, end: number): StoredReading[] | undefined {
+  const out: StoredReading[] = [];
+  let at = from;
+  const text = (): string | undefined => {
+    if (at + 2 > end) return undefined;
+    const n = buf.readUInt16LE(at);
+    const start = at + 2;
+    at = start + n;
+    return at > end ? undefined : name(buf, start, at);
+  };
+  while (at < end) {
+    const device = text();
+    const greenhouse = text();
+    if (device === undefined || greenhouse === undefined || at + 4 > end) return undefined;
+    const count = buf.readUInt32LE(at);
+    at += 4;
+    for (let k = 0; k < count; k++) {
+      if (at + 8 > end) return undefined;
+      const ts = buf.readDoubleLE(at);
+      at += 8;
+      const metric = text();
+      if (metric === undefined || at + 8 > end) return undefined;
+      const value = buf.readDoubleLE(at);
+      at += 8;
+      out.push({ device, greenhouse, metric, ts, value });
+    }
+  }
+  return out;
+}
+
+/** Decoded names by a hash of their bytes: ids and metric keys repeat record after record, and a hit costs a third of a new string. */
+const NAMES: Array<{ readonly bytes: Uint8Array; readonly text: string } | undefined> = new Array(4096);
+
+function name(buf: Buffer, start: number, end: number): string {
+  let h = 0x811c9dc5;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ (buf[k] as number), 0x01000193);
+  const slot = (h >>> 0) & 4095;
+  const hit = NAMES[slot];
+  if (hit && hit.bytes.length === end - start) {
+    let k = 0;
+    while (k < hit.bytes.length && hit.bytes[k] === buf[start + k]) k++;
+    if (k === hit.bytes.length) return hit.text;
+  }
+  const text = buf.toString('utf8', start, end);
+  NAMES[slot] = { bytes: Uint8Array.prototype.slice.call(buf, start, end), text };
+  return text;
 }
 
 /**
- * The usual record, one device in one greenhouse, written directly rather than through
- * JSON.stringify of nested arrays (a row array per reading was a measurable share of ingest's CPU
- * and garbage). The bytes are exactly JSON.stringify's: the tests compare the two.
+ * A record of the JSON-lines journal that came before (`*.jnl`), so an upgrade replays what an
+ * older ingest left: `[[device, greenhouse, [[ts, metric, value], …]], …]`. Undefined for a line
+ * that is not a whole record.
  */
-function oneGroup(readings: readonly StoredReading[]): string | undefined {
-  const first = readings[0];
-  if (!first) return undefined;
-  const { device, greenhouse } = first;
-  let out = `[[${json(device)},${json(greenhouse)},[`;
-  for (let i = 0; i < readings.length; i++) {
-    const r = readings[i] as StoredReading;
-    if (r.device !== device || r.greenhouse !== greenhouse) return undefined;
-    out += `${i === 0 ? '[' : ',['}${jsonNumber(r.ts)},${jsonString(r.metric)},${jsonNumber(r.value)}]`;
-  }
-  return `${out}]]]\n`;
-}
-
-/** JSON.stringify's number: for a finite one, the shortest round-trip form, which is String's. */
-function jsonNumber(n: number): string {
-  return Number.isFinite(n) ? String(n) : json(n);
-}
-
-/** Metric keys are validated to this, which JSON writes as is between quotes. */
-const PLAIN = /^[a-z0-9_.]*$/;
-
-function jsonString(s: string): string {
-  return PLAIN.test(s) ? `"${s}"` : json(s);
-}
-
-/** Anything else as JSON.stringify writes it inside an array. */
-function json(v: unknown): string {
-  return JSON.stringify(v) ?? 'null';
-}
-
-/** Undefined for a line that is not a whole record. */
-export function decodeRecord(line: string): StoredReading[] | undefined {
+export function decodeLegacyRecord(line: string): StoredReading[] | undefined {
   let body: unknown;
   try {
     body = JSON.parse(line);
@@ -71,7 +158,7 @@ export function decodeRecord(line: string): StoredReading[] | undefined {
   const out: StoredReading[] = [];
   for (const group of body as unknown[]) {
     if (!Array.isArray(group) || typeof group[0] !== 'string' || typeof group[1] !== 'string' || !Array.isArray(group[2])) return undefined;
-    const [device, greenhouse, rows] = group as Encoded;
+    const [device, greenhouse, rows] = group as [string, string, unknown[]];
     for (const row of rows) {
       if (!Array.isArray(row) || typeof row[0] !== 'number' || typeof row[1] !== 'string' || typeof row[2] !== 'number') return undefined;
       out.push({ device, greenhouse, ts: row[0], metric: row[1], value: row[2] });
