@@ -234,8 +234,8 @@ describe('batch writer', () => {
     writer.stop();
   });
 
-  it('reports the room left under its memory bound', () => {
-    const { store } = recordingStore();
+  it('reports the room left under its memory bound, and writes at the bound without waiting for the flush interval', async () => {
+    const { store, batches } = recordingStore();
     const writer = createBatchWriter(
       store,
       { batchSize: 10_000, flushMs: 60_000, maxBuffered: 100 },
@@ -246,6 +246,13 @@ describe('batch writer', () => {
     writer.add({ readings: Array.from({ length: 60 }, (_, i) => reading(i)) });
     expect(writer.room()).toBe(40);
     expect(writer.buffered()).toBe(60);
+    await tick();
+    expect(batches).toHaveLength(0);
+    // At the bound nothing more can join the batch, so it goes although it is under one batch.
+    writer.add({ readings: Array.from({ length: 40 }, (_, i) => reading(60 + i)) });
+    await tick();
+    expect(batches.map((b) => b.length)).toEqual([100]);
+    expect(writer.room()).toBe(100);
     writer.stop();
   });
 });
