@@ -97,25 +97,23 @@ export function readFrame(buf: Buffer, at: number): Frame {
 function decodePayload(buf: Buffer, from: number, end: number): StoredReading[] | undefined {
   const out: StoredReading[] = [];
   let at = from;
-  const text = (): string | undefined => {
-    if (at + 2 > end) return undefined;
-    const n = buf.readUInt16LE(at);
-    const start = at + 2;
-    at = start + n;
-    return at > end ? undefined : name(buf, start, at);
-  };
   while (at < end) {
-    const device = text();
-    const greenhouse = text();
-    if (device === undefined || greenhouse === undefined || at + 4 > end) return undefined;
+    const device = nameAt(buf, at, end);
+    if (device === undefined) return undefined;
+    at += 2 + buf.readUInt16LE(at);
+    const greenhouse = nameAt(buf, at, end);
+    if (greenhouse === undefined) return undefined;
+    at += 2 + buf.readUInt16LE(at);
+    if (at + 4 > end) return undefined;
     const count = buf.readUInt32LE(at);
     at += 4;
     for (let k = 0; k < count; k++) {
       if (at + 8 > end) return undefined;
       const ts = buf.readDoubleLE(at);
-      at += 8;
-      const metric = text();
-      if (metric === undefined || at + 8 > end) return undefined;
+      const metric = nameAt(buf, at + 8, end);
+      if (metric === undefined) return undefined;
+      at += 10 + buf.readUInt16LE(at + 8);
+      if (at + 8 > end) return undefined;
       const value = buf.readDoubleLE(at);
       at += 8;
       out.push({ device, greenhouse, metric, ts, value });
@@ -127,7 +125,12 @@ function decodePayload(buf: Buffer, from: number, end: number): StoredReading[] 
 /** Decoded names by a hash of their bytes: ids and metric keys repeat record after record, and a hit costs a third of a new string. */
 const NAMES: Array<{ readonly bytes: Uint8Array; readonly text: string } | undefined> = new Array(4096);
 
-function name(buf: Buffer, start: number, end: number): string {
+/** The str at `at` (u16 length, UTF-8), undefined if it runs past `limit`. */
+function nameAt(buf: Buffer, at: number, limit: number): string | undefined {
+  if (at + 2 > limit) return undefined;
+  const start = at + 2;
+  const end = start + buf.readUInt16LE(at);
+  if (end > limit) return undefined;
   let h = 0x811c9dc5;
   for (let k = start; k < end; k++) h = Math.imul(h ^ (buf[k] as number), 0x01000193);
   const slot = (h >>> 0) & 4095;
