@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type StoredReading } from '@canopy/core/node';
@@ -73,28 +73,52 @@ describe('journal', () => {
     await again.close();
   });
 
-  it('skips the rest of a segment damaged in the middle, logging it, and goes on with the next', async () => {
+  it('reads on past a damaged record, logging it, and cuts nothing at open when intact records follow', async () => {
     const dir = await tempDir();
-    const journal = createJournal({ dir, segmentBytes: 100, syncMs: 1 }, logger);
+    const journal = createJournal({ dir, segmentBytes: 1 << 20, syncMs: 1 }, logger);
     await journal.open();
-    // One record a group, so each lands in a segment of its own (they rotate between groups).
-    for (let i = 0; i < 3; i++) await appendAll(journal, [[reading(i)], [reading(10 + i)]]);
+    await appendAll(journal, [[reading(1)], [reading(2)], [reading(3)]]);
     await journal.close();
     const [first] = (await readdir(dir)).sort();
     const file = join(dir, first ?? '');
     const bytes = await readFile(file);
-    // A checksum byte of the second record.
-    const second = bytes.length / 2;
-    bytes[second + 5] = (bytes[second + 5] as number) ^ 0xff;
-    await writeFile(file, bytes);
-    const errors: unknown[] = [];
-    const watched = { ...logger, error: (...args: unknown[]) => errors.push(args) } as typeof logger;
-    const again = createJournal({ dir, segmentBytes: 100, syncMs: 1 }, watched);
-    const from = await again.open();
-    const { entries } = await again.read(from ?? { segment: 0, offset: 0 }, 1_000);
-    expect(entries.flatMap((e) => e.readings.map((r) => r.ts - 1_700_000_000_000))).toEqual([0, 1, 11, 2, 12]);
-    expect(errors).toHaveLength(1);
-    await again.close();
+    const frame = bytes.length / 3;
+    for (const [at, label] of [
+      [frame + 4, 'a checksum byte'],
+      [frame, 'a length byte'],
+    ] as const) {
+      const damaged = Buffer.from(bytes);
+      damaged[at] = (damaged[at] as number) ^ 0xff;
+      await writeFile(file, damaged);
+      const errors: unknown[] = [];
+      const watched = { ...logger, error: (...args: unknown[]) => errors.push(args) } as typeof logger;
+      const again = createJournal({ dir, segmentBytes: 1 << 20, syncMs: 1 }, watched);
+      const from = await again.open();
+      expect((await stat(file)).size, label).toBe(bytes.length);
+      const { entries } = await again.read(from ?? { segment: 0, offset: 0 }, 1_000);
+      expect(
+        entries.flatMap((e) => e.readings),
+        label,
+      ).toEqual([reading(1), reading(3)]);
+      expect(errors, label).toHaveLength(1);
+      await again.close();
+      // Each open starts a new (empty) segment; only the damaged one matters here.
+      for (const name of await readdir(dir)) if (name !== first) await rm(join(dir, name));
+    }
+  });
+
+  it('does not spin on a segment found shorter on disk than it wrote', async () => {
+    const dir = await tempDir();
+    const journal = createJournal({ dir, segmentBytes: 1 << 20, syncMs: 1 }, logger);
+    await journal.open();
+    await appendAll(journal, [[reading(1)], [reading(2)], [reading(3)]]);
+    const [segment] = await readdir(dir);
+    const file = join(dir, segment ?? '');
+    await truncate(file, ((await stat(file)).size * 2) / 3 - 5);
+    const { entries, next } = await journal.read({ segment: 0, offset: 0 }, 1_000);
+    expect(entries.flatMap((e) => e.readings)).toEqual([reading(1)]);
+    expect(next).toEqual(journal.durableEnd());
+    await journal.close();
   });
 
   it('converts the JSON-lines segments an older ingest left, and replays them first', async () => {

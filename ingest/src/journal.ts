@@ -8,7 +8,7 @@
 import { type FileHandle, mkdir, open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger, StoredReading } from '@canopy/core/node';
-import { decodeLegacyRecord, encodeRecord, readFrame } from './journalRecord.ts';
+import { decodeLegacyRecord, encodeRecord, nextFrameAt, readFrame } from './journalRecord.ts';
 
 export interface JournalPosition {
   readonly segment: number;
@@ -191,7 +191,7 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
     const last = ids().at(-1);
     if (last !== undefined) {
       // Bytes after the last whole frame were never fsynced, so never acknowledged: a torn write.
-      const whole = wholeFramesEnd(await readFile(path(last)));
+      const whole = tornTailAt(await readFile(path(last)));
       if (whole < (sizes.get(last) ?? 0)) {
         logger.warn({ segment: last, cut: (sizes.get(last) ?? 0) - whole }, 'journal: cutting a torn record at the tail');
         await truncate(path(last), whole);
@@ -277,7 +277,8 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
         continue;
       }
       const wanted = Math.max(MIN_READ_BYTES, Math.min(MAX_READ_BYTES, (maxReadings - readings) * READ_BYTES_PER_READING), frameBytes);
-      const chunk = await readAt(pos.segment, pos.offset, Math.min(wanted, size - pos.offset));
+      const length = Math.min(wanted, size - pos.offset);
+      const chunk = await readAt(pos.segment, pos.offset, length);
       let at = 0;
       let damaged = false;
       frameBytes = 0;
@@ -295,14 +296,15 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
         entries.push({ readings: frame.readings, end: { segment: pos.segment, offset: pos.offset + at } });
         readings += frame.readings.length;
       }
-      // Durable bytes that are no whole frame: damage on disk (a torn tail was cut at open). The
-      // frames' lengths are all there is to find the next one by, so the segment's rest is lost.
-      if (damaged || (at === 0 && frameBytes > size - pos.offset)) {
-        logger.error(
-          { segment: pos.segment, offset: pos.offset + at, lost: size - pos.offset - at },
-          'journal: skipping a damaged segment tail',
-        );
-        pos = { segment: pos.segment, offset: size };
+      // Durable bytes that are no whole frame (a frame running past the segment, or past what the
+      // file holds) are damage on disk: a torn tail was cut at open. Read on from the next intact frame.
+      if (damaged || (at === 0 && (frameBytes > size - pos.offset || chunk.length < length))) {
+        const from = pos.offset + at;
+        const rest = await readAt(pos.segment, from, size - from);
+        const skip = nextFrameAt(rest, 1) ?? size - from;
+        logger.error({ segment: pos.segment, offset: from, skippedBytes: skip }, 'journal: skipping damaged bytes');
+        pos = { segment: pos.segment, offset: from + skip };
+        frameBytes = 0;
         continue;
       }
       pos = { segment: pos.segment, offset: pos.offset + at };
@@ -352,12 +354,19 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
   };
 }
 
-/** Bytes of the whole, intact frames at the start of a segment. */
-function wholeFramesEnd(segment: Buffer): number {
+/**
+ * Where a segment's torn tail starts: after its last intact frame, when no intact frame follows
+ * (damage with intact frames after it is skipped when read, not cut).
+ */
+function tornTailAt(segment: Buffer): number {
   let at = 0;
   for (;;) {
     const frame = readFrame(segment, at);
-    if (frame.kind !== 'record') return at;
-    at = frame.end;
+    if (frame.kind === 'record') at = frame.end;
+    else {
+      const next = nextFrameAt(segment, at + 1);
+      if (next === undefined) return at;
+      at = next;
+    }
   }
 }

@@ -94,6 +94,16 @@ export function readFrame(buf: Buffer, at: number): Frame {
   return readings ? { kind: 'record', readings, end } : { kind: 'damaged' };
 }
 
+/**
+ * The first offset from `from` where an intact frame starts, for reading on past damage: the
+ * lengths chain the frames, so one damaged length hides where the next starts. A CRC-valid frame
+ * at a wrong offset is not a practical risk (a 2^-32 chance, and its payload must decode too).
+ */
+export function nextFrameAt(buf: Buffer, from: number): number | undefined {
+  for (let at = from; at + FRAME_HEADER_BYTES <= buf.length; at++) if (readFrame(buf, at).kind === 'record') return at;
+  return undefined;
+}
+
 function decodePayload(buf: Buffer, from: number, end: number): StoredReading[] | undefined {
   const out: StoredReading[] = [];
   let at = from;
