@@ -214,9 +214,12 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
       const lines = (await readFile(join(options.dir, name), 'utf8')).split('\n');
       const records: Buffer[] = [];
       let readings = 0;
+      let unreadable = 0;
       for (const line of lines) {
-        const decoded = line === '' ? undefined : decodeLegacyRecord(line);
-        if (decoded && decoded.length > 0) {
+        if (line === '') continue;
+        const decoded = decodeLegacyRecord(line);
+        if (!decoded) unreadable += 1;
+        else if (decoded.length > 0) {
           records.push(encodeRecord(decoded));
           readings += decoded.length;
         }
@@ -231,7 +234,8 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
       await syncDir();
       await rm(join(options.dir, name));
       await syncDir();
-      logger.info({ segment: id, readings }, 'journal: converted a JSON-lines segment to the binary format');
+      // The last line of the last segment may be torn (never acknowledged); any other is damage.
+      logger.info({ segment: id, readings, unreadable }, 'journal: converted a JSON-lines segment to the binary format');
     }
   }
 
