@@ -8,7 +8,7 @@
 import { type FileHandle, mkdir, open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger, StoredReading } from '@canopy/core/node';
-import { decodeLegacyRecord, encodeRecord, nextFrameAt, readFrame } from './journalRecord.ts';
+import { checkFrame, decodeLegacyRecord, encodeRecord, nextFrameAt, readFrame } from './journalRecord.ts';
 
 export interface JournalPosition {
   readonly segment: number;
@@ -360,13 +360,14 @@ export function createJournal(options: JournalOptions, logger: Logger): Journal 
 
 /**
  * Where a segment's torn tail starts: after its last intact frame, when no intact frame follows
- * (damage with intact frames after it is skipped when read, not cut).
+ * (damage with intact frames after it is skipped when read, not cut). Frames are checked, not
+ * decoded: the replay decodes them.
  */
 function tornTailAt(segment: Buffer): number {
   let at = 0;
   for (;;) {
-    const frame = readFrame(segment, at);
-    if (frame.kind === 'record') at = frame.end;
+    const frame = checkFrame(segment, at);
+    if (frame.kind === 'intact') at = frame.end;
     else {
       const next = nextFrameAt(segment, at + 1);
       if (next === undefined) return at;

@@ -75,32 +75,37 @@ function putString(buf: Buffer, at: number, s: string): number {
   return start + n;
 }
 
-export type Frame =
-  | { readonly kind: 'record'; readonly readings: StoredReading[]; readonly end: number }
-  /** The frame runs past the bytes given: read more, or at the tail, a torn write. */
-  | { readonly kind: 'short'; readonly needed: number }
-  | { readonly kind: 'damaged' };
+/** The frame runs past the bytes given: read more, or at the tail, a torn write. */
+type Short = { readonly kind: 'short'; readonly needed: number };
+type Damaged = { readonly kind: 'damaged' };
+export type Frame = { readonly kind: 'record'; readonly readings: StoredReading[]; readonly end: number } | Short | Damaged;
 
-/** The frame starting at `at` in `buf`. */
-export function readFrame(buf: Buffer, at: number): Frame {
+/** Whether an intact frame (length and CRC) starts at `at`, without decoding it. */
+export function checkFrame(buf: Buffer, at: number): { readonly kind: 'intact'; readonly end: number } | Short | Damaged {
   if (buf.length - at < FRAME_HEADER_BYTES) return { kind: 'short', needed: FRAME_HEADER_BYTES };
   const length = buf.readUInt32LE(at);
   if (length === 0 || length > MAX_PAYLOAD_BYTES) return { kind: 'damaged' };
-  const start = at + FRAME_HEADER_BYTES;
-  const end = start + length;
+  const end = at + FRAME_HEADER_BYTES + length;
   if (end > buf.length) return { kind: 'short', needed: FRAME_HEADER_BYTES + length };
-  if (crc32(buf.subarray(start, end)) !== buf.readUInt32LE(at + 4)) return { kind: 'damaged' };
-  const readings = decodePayload(buf, start, end);
-  return readings ? { kind: 'record', readings, end } : { kind: 'damaged' };
+  if (crc32(buf.subarray(at + FRAME_HEADER_BYTES, end)) !== buf.readUInt32LE(at + 4)) return { kind: 'damaged' };
+  return { kind: 'intact', end };
+}
+
+/** The frame starting at `at` in `buf`, decoded. */
+export function readFrame(buf: Buffer, at: number): Frame {
+  const frame = checkFrame(buf, at);
+  if (frame.kind !== 'intact') return frame;
+  const readings = decodePayload(buf, at + FRAME_HEADER_BYTES, frame.end);
+  return readings ? { kind: 'record', readings, end: frame.end } : { kind: 'damaged' };
 }
 
 /**
  * The first offset from `from` where an intact frame starts, for reading on past damage: the
  * lengths chain the frames, so one damaged length hides where the next starts. A CRC-valid frame
- * at a wrong offset is not a practical risk (a 2^-32 chance, and its payload must decode too).
+ * at a wrong offset is not a practical risk (a 2^-32 chance).
  */
 export function nextFrameAt(buf: Buffer, from: number): number | undefined {
-  for (let at = from; at + FRAME_HEADER_BYTES <= buf.length; at++) if (readFrame(buf, at).kind === 'record') return at;
+  for (let at = from; at + FRAME_HEADER_BYTES <= buf.length; at++) if (checkFrame(buf, at).kind === 'intact') return at;
   return undefined;
 }
 
